@@ -1,0 +1,7 @@
+export * from "./components";
+export * from "./duration";
+export * from "./errors";
+export * from "./quantities";
+export * from "./schema";
+export * from "./secrets";
+export { deepMerge, loadFromPulumi, loadStackFile, parseStackConfig, type DeployConfig, type PulumiConfigReader, type ResolvedSecret, type StackFileConfig } from "./load";

@@ -1,0 +1,317 @@
+import { z } from "zod";
+import { COMPONENTS, SEVERITIES, type Component } from "./components";
+import { d, duration } from "./duration";
+import { cpuCores, memory, positiveInt, ratio, ratioOrZero } from "./quantities";
+
+/**
+ * The whole stack's configuration. Every field has a default, so an empty stack config
+ * deploys everything; secrets are never values here, only references ({ secret } or { file }).
+ * Each top-level key is one Pulumi config key in the `voteobs` namespace (`voteobs:alerts`).
+ */
+
+const strict = z.strictObject;
+
+/** An image reference pinned to a version tag or digest ("prom/prometheus:v2.55.1"). */
+const pinnedImage = z.string().refine((ref) => /^[a-z0-9./_-]+(:[A-Za-z0-9._-]+)?(@sha256:[a-f0-9]{64})?$/.test(ref) && /[:@]/.test(ref.split("/").pop() ?? "") && !/:latest$/.test(ref), {
+  error: (issue) => `${JSON.stringify(issue.input)} is not a pinned image; give a version tag or digest, e.g. "prom/prometheus:v2.55.1" (never ":latest")`,
+});
+
+/** Where a secret comes from: a Pulumi secret config key, or a file read at deploy time. */
+export const secretRef = z.union([strict({ secret: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "must be a Pulumi config key such as slackWebhookUrl") }), strict({ file: z.string().min(1, "must be a file path") })], {
+  error: 'must be { secret: "<pulumi config key>" } (set with `pulumi config set --secret <key> ...`) or { file: "<path>" }',
+});
+export type SecretRef = z.infer<typeof secretRef>;
+
+const images = strict({
+  redis: pinnedImage.default("redis:7.4.1-alpine"),
+  postgres: pinnedImage.default("postgres:16.4-alpine"),
+  prometheus: pinnedImage.default("prom/prometheus:v2.55.1"),
+  alertmanager: pinnedImage.default("prom/alertmanager:v0.27.0"),
+  grafana: pinnedImage.default("grafana/grafana:11.3.0"),
+  loki: pinnedImage.default("grafana/loki:3.2.1"),
+  alloy: pinnedImage.default("grafana/alloy:v1.4.3"),
+  "redis-exporter": pinnedImage.default("oliver006/redis_exporter:v1.66.0"),
+  "postgres-exporter": pinnedImage.default("quay.io/prometheuscommunity/postgres-exporter:v0.16.0"),
+  "node-exporter": pinnedImage.default("prom/node-exporter:v1.8.2"),
+  /** cAdvisor v0.49 or later reads cgroup v2 correctly. */
+  cadvisor: pinnedImage.default("gcr.io/cadvisor/cadvisor:v0.49.1"),
+});
+
+const resources = (cpu: number, mem: string) =>
+  strict({
+    /** CPU limit in cores. */
+    cpu: cpuCores.default(cpu),
+    /** Memory limit, Kubernetes notation. */
+    memory: memory.default(mem),
+  }).prefault({});
+
+const replicated = (replicas: number, cpu: number, mem: string) =>
+  strict({
+    /** Copies to run (Kubernetes; the Docker target runs one of each). */
+    replicas: positiveInt.max(20, "more than 20 replicas is surely a typo").default(replicas),
+    cpu: cpuCores.default(cpu),
+    memory: memory.default(mem),
+  }).prefault({});
+
+const DEFAULT_LIMITS: Record<Component, [number, string]> = {
+  vote: [0.5, "256Mi"],
+  worker: [0.5, "256Mi"],
+  result: [0.5, "256Mi"],
+  redis: [0.5, "256Mi"],
+  postgres: [1, "512Mi"],
+  prometheus: [1, "1Gi"],
+  alertmanager: [0.25, "128Mi"],
+  grafana: [0.5, "256Mi"],
+  loki: [1, "512Mi"],
+  alloy: [0.5, "256Mi"],
+  "redis-exporter": [0.1, "64Mi"],
+  "postgres-exporter": [0.1, "64Mi"],
+  "node-exporter": [0.1, "64Mi"],
+  cadvisor: [0.3, "256Mi"],
+};
+
+const services = strict({
+  vote: replicated(2, ...DEFAULT_LIMITS.vote),
+  worker: replicated(1, ...DEFAULT_LIMITS.worker),
+  result: replicated(1, ...DEFAULT_LIMITS.result),
+  redis: resources(...DEFAULT_LIMITS.redis),
+  postgres: resources(...DEFAULT_LIMITS.postgres),
+  prometheus: resources(...DEFAULT_LIMITS.prometheus),
+  alertmanager: resources(...DEFAULT_LIMITS.alertmanager),
+  grafana: resources(...DEFAULT_LIMITS.grafana),
+  loki: resources(...DEFAULT_LIMITS.loki),
+  alloy: resources(...DEFAULT_LIMITS.alloy),
+  "redis-exporter": resources(...DEFAULT_LIMITS["redis-exporter"]),
+  "postgres-exporter": resources(...DEFAULT_LIMITS["postgres-exporter"]),
+  "node-exporter": resources(...DEFAULT_LIMITS["node-exporter"]),
+  cadvisor: resources(...DEFAULT_LIMITS.cadvisor),
+});
+
+const app = strict({
+  /** Display names of the two options. Defaults to Cats and Dogs, as the original app. */
+  options: strict({ a: z.string().min(1).max(40).default("Cats"), b: z.string().min(1).max(40).default("Dogs") }).prefault({}),
+  /** Votes the worker takes from Redis per Postgres transaction. Defaults to 100. */
+  workerBatchSize: positiveInt.max(10000).default(100),
+  /** Tag given to the vote, worker and result images built from services/. Defaults to "dev". */
+  imageTag: z.string().regex(/^[A-Za-z0-9._-]+$/, "must be a Docker tag").default("dev"),
+  /** Password of the Postgres `postgres` user. Defaults to a generated password kept as a Pulumi secret. */
+  postgresPassword: secretRef.optional(),
+  /** Demo only: make a fraction of vote requests answer 500 to watch VoteHighErrorRate fire. Off by default. */
+  faultInjection: strict({ enabled: z.boolean().default(false), errorRatio: ratioOrZero.default(0) }).prefault({}),
+});
+
+const jobLimits = strict({
+  /** Scrape fails when a target exposes more samples. Defaults to 10000 (a service exposes ~300). */
+  sampleLimit: positiveInt.default(10000),
+  /** Most labels a series may carry. Defaults to 30. */
+  labelLimit: positiveInt.default(30),
+  /** Longest label value, in characters. Defaults to 512. */
+  labelValueLengthLimit: positiveInt.default(512),
+});
+
+const prometheus = strict({
+  /** How often every target is scraped. Defaults to 15s. */
+  scrapeInterval: duration.default(d("15s")),
+  /** Defaults to 10s; must not exceed scrapeInterval. */
+  scrapeTimeout: duration.default(d("10s")),
+  /** How often rules are evaluated. Defaults to 15s. */
+  evaluationInterval: duration.default(d("15s")),
+  /** How long samples are kept. Defaults to 15d. */
+  retention: duration.default(d("15d")),
+  /** Upper bound on TSDB size, e.g. "10GB". Defaults to no bound. */
+  retentionSize: z.string().regex(/^\d+(B|KB|MB|GB|TB)$/, 'must be a size such as "10GB"').optional(),
+  /** Limits applied to every scrape job. */
+  limits: jobLimits.prefault({}),
+  /** Per-job overrides of `limits`, keyed by job (component) name. */
+  jobLimits: z.partialRecord(z.enum(COMPONENTS as [Component, ...Component[]]), jobLimits.partial()).default({}),
+  /** Labels added to every series and alert leaving this Prometheus. Defaults to { cluster: "voteobs" }. */
+  externalLabels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "label names are [a-zA-Z_][a-zA-Z0-9_]*"), z.string()).default({ cluster: "voteobs" }),
+});
+
+const severity = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(", ")}` });
+
+const alerts = strict({
+  /** Value of the `team` label on every alert, used by routes. Defaults to "voting". */
+  team: z.string().regex(/^[a-z0-9-]+$/).default("voting"),
+  /** Base of every runbook_url; each alert links to its own section. */
+  runbookBaseUrl: z.url().default("https://github.com/voteobs/voteobs/blob/main/RUNBOOK.md"),
+  /** Alerts to leave out, by name. */
+  disabled: z.array(z.string()).default([]),
+  /** The seed's alert: share of vote requests answering 5xx. */
+  voteErrorRatio: strict({
+    /** Defaults to 0.05 (5%). */
+    threshold: ratio.default(0.05),
+    /** rate() window of the ratio. Defaults to 2m. */
+    window: duration.default(d("2m")),
+    /** Defaults to 2m. */
+    for: duration.default(d("2m")),
+  }).prefault({}),
+  /** Availability objective of the vote app and its multi-window multi-burn-rate alerts. */
+  slo: strict({
+    /** Share of vote requests that must not answer 5xx. Defaults to 0.999 (error budget 0.1%). */
+    objective: ratio.default(0.999),
+    /** Budget period. Defaults to 30d. */
+    period: duration.default(d("30d")),
+    /** `for` of the page-level burn alerts (14.4x and 6x). Defaults to 2m. */
+    pageFor: duration.default(d("2m")),
+    /** `for` of the ticket-level burn alerts (3x and 1x). Defaults to 1h. */
+    ticketFor: duration.default(d("1h")),
+  }).prefault({}),
+  /** Vote request latency quantiles. */
+  voteLatency: strict({
+    /** p95 above this warns. Defaults to 300ms. */
+    p95: duration.default(d("300ms")),
+    /** p99 above this warns. Defaults to 1s. */
+    p99: duration.default(d("1s")),
+    /** Defaults to 5m. */
+    window: duration.default(d("5m")),
+    /** Defaults to 5m. */
+    for: duration.default(d("5m")),
+  }).prefault({}),
+  /** The Redis list between vote and worker. */
+  queue: strict({
+    /** Backlog alert when more votes than this wait... Defaults to 100. */
+    depth: positiveInt.default(100),
+    /** ...and the queue grew by more than this many votes per minute over `window`. Defaults to 10. */
+    growthPerMinute: z.number().nonnegative().default(10),
+    /** Defaults to 5m. */
+    window: duration.default(d("5m")),
+    /** Defaults to 5m. */
+    for: duration.default(d("5m")),
+    /** Worker-stalled alert when votes wait and none were processed for this long. Defaults to 2m. */
+    stalledFor: duration.default(d("2m")),
+  }).prefault({}),
+  /** CPU use per service as a share of its limit. */
+  cpu: strict({ threshold: ratio.default(0.9), window: duration.default(d("5m")), for: duration.default(d("10m")) }).prefault({}),
+  /** Memory working set per service as a share of its limit. */
+  memory: strict({ threshold: ratio.default(0.9), for: duration.default(d("10m")) }).prefault({}),
+  /** Crash-loop: more than `count` restarts of one service within `window`. */
+  restarts: strict({ count: positiveInt.default(3), window: duration.default(d("15m")), for: duration.default(d("1m")) }).prefault({}),
+  /** A scrape target (or Redis/Postgres behind its exporter) down for this long. Defaults to 2m. */
+  targetDown: strict({ for: duration.default(d("2m")) }).prefault({}),
+});
+
+const receiverBase = {
+  /** Unique name; appears in routes and in `amtool config routes test`. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower-case letters, digits and dashes"),
+  /** Defaults to true. */
+  enabled: z.boolean().default(true),
+  /** Severities this receiver is paged for. Defaults to critical and warning. */
+  severities: z.array(severity).min(1, "list at least one severity").default(["critical", "warning"]),
+  /** Extra label matchers, e.g. { team: "voting" }. Defaults to none. */
+  matchers: z.record(z.string(), z.string()).default({}),
+  /** Also notify when the alert resolves. Defaults to true. */
+  sendResolved: z.boolean().default(true),
+};
+
+const slackReceiver = strict({
+  type: z.literal("slack"),
+  ...receiverBase,
+  /** Channel to post to, e.g. "#vote-alerts". */
+  channel: z.string().regex(/^[#@][^\s]+$/, 'must be a channel such as "#vote-alerts"'),
+  /** The incoming-webhook URL: a secret. */
+  webhookUrl: secretRef,
+});
+
+const emailReceiver = strict({
+  type: z.literal("email"),
+  ...receiverBase,
+  to: z.email(),
+  from: z.email(),
+  /** host:port of the SMTP server. */
+  smarthost: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. "smtp.example.com:587"'),
+  /** Defaults to no authentication. */
+  authUsername: z.string().optional(),
+  /** Required when authUsername is set: a secret. */
+  authPassword: secretRef.optional(),
+  /** Defaults to true (STARTTLS required). */
+  requireTls: z.boolean().default(true),
+});
+
+export const receiver = z.discriminatedUnion("type", [slackReceiver, emailReceiver], {
+  error: (issue) => (issue.code === "invalid_union" ? 'type must be "slack" or "email"' : undefined),
+});
+export type Receiver = z.infer<typeof receiver>;
+
+const alerting = strict({
+  /** Language of alert texts and notifications: "id" (the seed's Indonesian) or "en". Defaults to "id". */
+  language: z.enum(["id", "en"], { error: 'must be "id" (Bahasa Indonesia) or "en" (English)' }).default("id"),
+  /** Defaults to alertname and service. */
+  groupBy: z.array(z.string()).min(1).default(["alertname", "service"]),
+  /** Defaults to 30s. */
+  groupWait: duration.default(d("30s")),
+  /** Defaults to 5m. */
+  groupInterval: duration.default(d("5m")),
+  /** Defaults to 4h. */
+  repeatInterval: duration.default(d("4h")),
+  /** Defaults to 5m. */
+  resolveTimeout: duration.default(d("5m")),
+  /** Defaults to the team's Slack channel #vote-alerts, webhook from the `slackWebhookUrl` secret. */
+  receivers: z.array(receiver).default([
+    { type: "slack", name: "slack", enabled: true, channel: "#vote-alerts", webhookUrl: { secret: "slackWebhookUrl" }, severities: ["critical", "warning"], matchers: {}, sendResolved: true },
+  ]),
+  /** Watchdog pings this URL (a dead man's switch such as healthchecks.io) every minute. Defaults to none. */
+  deadMansSwitchUrl: z.url().optional(),
+});
+
+const grafana = strict({
+  /** URL people open; alert links point here. Defaults to http://localhost:3000. */
+  externalUrl: z.url().default("http://localhost:3000"),
+  /** Defaults to "admin". */
+  adminUser: z.string().min(1).default("admin"),
+  /** Defaults to a generated password kept as a Pulumi secret. */
+  adminPassword: secretRef.optional(),
+  /** Let anyone view dashboards without logging in. Defaults to false. */
+  anonymousViewer: z.boolean().default(false),
+});
+
+const LOG_LABELS = ["service", "container", "level", "stream"] as const;
+
+const loki = strict({
+  /** How long logs are kept. Defaults to 168h (7 days). */
+  retention: duration.default(d("168h")),
+  /** Ingestion rate limit per tenant in MB/s. Defaults to 4. */
+  ingestionRateMb: z.number().positive().default(4),
+  /** Ingestion burst in MB. Defaults to 8. */
+  ingestionBurstMb: z.number().positive().default(8),
+  /** Labels attached to each stream; bounded values only. Defaults to service, container, level. */
+  labels: z.array(z.enum(LOG_LABELS, { error: `must be one of ${LOG_LABELS.join(", ")} (others would be high-cardinality)` })).min(1).default(["service", "container", "level"]),
+});
+
+const network = strict({
+  /** Host address published ports bind to. Defaults to 127.0.0.1 (not reachable from other hosts). */
+  publishAddress: z.ipv4().default("127.0.0.1"),
+  /** Host ports of the published services. Only these three are published. */
+  ports: strict({ grafana: z.number().int().min(1).max(65535).default(3000), vote: z.number().int().min(1).max(65535).default(8080), result: z.number().int().min(1).max(65535).default(8081) }).prefault({}),
+});
+
+const kubernetes = strict({
+  /** Namespace everything is created in. Defaults to "voteobs". */
+  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS label").default("voteobs"),
+  /** StorageClass of the PersistentVolumeClaims. Defaults to the cluster default. */
+  storageClass: z.string().optional(),
+  /** Alertmanager replicas, clustered. Defaults to 3. */
+  alertmanagerReplicas: positiveInt.max(7).default(3),
+  /** Size of each PersistentVolumeClaim. */
+  storage: strict({ prometheus: memory.default("20Gi"), loki: memory.default("10Gi"), postgres: memory.default("5Gi"), redis: memory.default("1Gi"), grafana: memory.default("1Gi"), alertmanager: memory.default("1Gi") }).prefault({}),
+});
+
+export const stackSchema = strict({
+  /** Where `pulumi up` deploys: "docker" (one host) or "kubernetes" (an existing cluster). Defaults to docker. */
+  target: z.enum(["docker", "kubernetes"], { error: 'must be "docker" or "kubernetes"' }).default("docker"),
+  images: images.prefault({}),
+  services: services.prefault({}),
+  app: app.prefault({}),
+  prometheus: prometheus.prefault({}),
+  alerts: alerts.prefault({}),
+  alerting: alerting.prefault({}),
+  grafana: grafana.prefault({}),
+  loki: loki.prefault({}),
+  network: network.prefault({}),
+  kubernetes: kubernetes.prefault({}),
+});
+
+export type StackConfig = z.output<typeof stackSchema>;
+export type StackConfigInput = z.input<typeof stackSchema>;
+export type AlertsConfig = StackConfig["alerts"];
+export type AlertingConfig = StackConfig["alerting"];
