@@ -26,6 +26,8 @@ export function crossFieldProblems(config: StackConfig): string[] {
     ["alerts.memory.for", alerts.memory.for],
     ["alerts.restarts.for", alerts.restarts.for],
     ["alerts.targetDown.for", alerts.targetDown.for],
+    ["alerts.deadLetters.for", alerts.deadLetters.for],
+    ["alerts.selfMonitoring.for", alerts.selfMonitoring.for],
   ];
   for (const [path, value] of fors) {
     if (durationSeconds(value) < scrape) {
@@ -39,6 +41,8 @@ export function crossFieldProblems(config: StackConfig): string[] {
     ["alerts.queue.window", alerts.queue.window],
     ["alerts.cpu.window", alerts.cpu.window],
     ["alerts.restarts.window", alerts.restarts.window],
+    ["alerts.queue.stalledWindow", alerts.queue.stalledWindow],
+    ["alerts.deadLetters.window", alerts.deadLetters.window],
   ];
   for (const [path, value] of windows) {
     if (durationSeconds(value) < 2 * scrape) {

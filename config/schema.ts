@@ -178,17 +178,28 @@ const alerts = strict({
     window: duration.default(d("5m")),
     /** Defaults to 5m. */
     for: duration.default(d("5m")),
-    /** Worker-stalled alert when votes wait and none were processed for this long. Defaults to 2m. */
-    stalledFor: duration.default(d("2m")),
+    /** Worker-stalled alert when votes wait and none was processed within this window... Defaults to 2m. */
+    stalledWindow: duration.default(d("2m")),
+    /** ...for this long. Defaults to 1m. */
+    stalledFor: duration.default(d("1m")),
   }).prefault({}),
+  /** Malformed votes moved to the dead-letter list within `window`. */
+  deadLetters: strict({ window: duration.default(d("15m")), for: duration.default(d("1m")) }).prefault({}),
   /** CPU use per service as a share of its limit. */
   cpu: strict({ threshold: ratio.default(0.9), window: duration.default(d("5m")), for: duration.default(d("10m")) }).prefault({}),
   /** Memory working set per service as a share of its limit. */
   memory: strict({ threshold: ratio.default(0.9), for: duration.default(d("10m")) }).prefault({}),
   /** Crash-loop: more than `count` restarts of one service within `window`. */
-  restarts: strict({ count: positiveInt.default(3), window: duration.default(d("15m")), for: duration.default(d("1m")) }).prefault({}),
+  restarts: strict({ /** At least this many restarts... Defaults to 3. */ count: positiveInt.default(3), window: duration.default(d("15m")), for: duration.default(d("1m")) }).prefault({}),
   /** A scrape target (or Redis/Postgres behind its exporter) down for this long. Defaults to 2m. */
   targetDown: strict({ for: duration.default(d("2m")) }).prefault({}),
+  /** Prometheus, Alertmanager, Loki and log shipping watching themselves. */
+  selfMonitoring: strict({
+    /** Defaults to 10m. */
+    for: duration.default(d("10m")),
+    /** Share of failed notifications (Prometheus → Alertmanager, Alertmanager → Slack/email) that alerts. Defaults to 0.01. */
+    notificationFailureRatio: ratio.default(0.01),
+  }).prefault({}),
 });
 
 const receiverBase = {

@@ -1,0 +1,112 @@
+import { COMPONENTS } from "../config/components";
+import { memoryBytes as memoryLimitBytes } from "../config/quantities";
+import type { StackConfig } from "../config/schema";
+import { num } from "../queries/promql";
+import { CPU_LIMIT_RECORD, MEMORY_LIMIT_RECORD, cpuSaturation, memorySaturation, restarts } from "../queries/resources";
+import { targetDown } from "../queries/targets";
+import { alertRule, type AlertContext } from "./build";
+import { durationWords, percent } from "./i18n";
+import type { RuleFile } from "./types";
+
+/** Containers and hosts: is everything running, is anything restarting or starved. */
+export function infrastructureRules(config: StackConfig, ctx: AlertContext): RuleFile {
+  const { cpu, memory, restarts: crash, targetDown: down } = config.alerts;
+
+  // The configured limits as series, so alerts and dashboards compare usage with them the same
+  // way on every target (cAdvisor does not run locally).
+  const limits = COMPONENTS.flatMap((service) => [
+    { record: CPU_LIMIT_RECORD, expr: `vector(${num(config.services[service].cpu)})`, labels: { service } },
+    { record: MEMORY_LIMIT_RECORD, expr: `vector(${memoryLimitBytes(config.services[service].memory)})`, labels: { service } },
+  ]);
+
+  const alerts = [
+    alertRule(
+      {
+        name: "TargetDown",
+        severity: "critical",
+        dashboard: "infrastructure",
+        expr: targetDown(),
+        for: down.for,
+        text: {
+          id: {
+            summary: "Target Prometheus mati",
+            description: `Prometheus tidak dapat mengambil metrik dari \`{{ $labels.job }}\` ({{ $labels.instance }}) selama ${durationWords(down.for, "id")}. Service \`{{ $labels.service }}\` mungkin mati atau tidak dapat dijangkau.`,
+          },
+          en: {
+            summary: "Prometheus target down",
+            description: `Prometheus cannot scrape \`{{ $labels.job }}\` ({{ $labels.instance }}) for ${durationWords(down.for, "en")}. Service \`{{ $labels.service }}\` may be down or unreachable.`,
+          },
+        },
+      },
+      ctx,
+    ),
+    alertRule(
+      {
+        name: "ServiceCrashLooping",
+        severity: "critical",
+        dashboard: "infrastructure",
+        expr: `${restarts(crash.window)}\n>= ${crash.count}`,
+        for: crash.for,
+        text: {
+          id: {
+            summary: "Service terus-menerus restart (crash-loop)",
+            description: `Service \`{{ $labels.service }}\` restart {{ $value }} kali dalam ${durationWords(crash.window, "id")} terakhir (batas ${crash.count}). Lihat log-nya untuk penyebab crash.`,
+          },
+          en: {
+            summary: "Service is crash-looping",
+            description: `Service \`{{ $labels.service }}\` restarted {{ $value }} times in the last ${durationWords(crash.window, "en")} (limit ${crash.count}). Its logs show why it crashes.`,
+          },
+        },
+      },
+      ctx,
+    ),
+    alertRule(
+      {
+        name: "ServiceHighCpu",
+        severity: "warning",
+        dashboard: "infrastructure",
+        expr: `${cpuSaturation(cpu.window)}\n> ${num(cpu.threshold)}`,
+        for: cpu.for,
+        text: {
+          id: {
+            summary: "Pemakaian CPU service mendekati batasnya",
+            description: `Service \`{{ $labels.service }}\` memakai {{ $value | humanizePercentage }} dari batas CPU-nya (ambang ${percent(cpu.threshold)}) selama ${durationWords(cpu.for, "id")}. Di dekat 100% aplikasi melambat.`,
+          },
+          en: {
+            summary: "Service CPU near its limit",
+            description: `Service \`{{ $labels.service }}\` uses {{ $value | humanizePercentage }} of its CPU limit (threshold ${percent(cpu.threshold)}) for ${durationWords(cpu.for, "en")}. Near 100% it slows down.`,
+          },
+        },
+      },
+      ctx,
+    ),
+    alertRule(
+      {
+        name: "ServiceHighMemory",
+        severity: "warning",
+        dashboard: "infrastructure",
+        expr: `${memorySaturation()}\n> ${num(memory.threshold)}`,
+        for: memory.for,
+        text: {
+          id: {
+            summary: "Pemakaian memori service mendekati batasnya",
+            description: `Service \`{{ $labels.service }}\` memakai {{ $value | humanizePercentage }} dari batas memorinya (ambang ${percent(memory.threshold)}) selama ${durationWords(memory.for, "id")}. Jika mencapai batas, service akan dihentikan (OOM).`,
+          },
+          en: {
+            summary: "Service memory near its limit",
+            description: `Service \`{{ $labels.service }}\` uses {{ $value | humanizePercentage }} of its memory limit (threshold ${percent(memory.threshold)}) for ${durationWords(memory.for, "en")}. At the limit it gets killed (OOM).`,
+          },
+        },
+      },
+      ctx,
+    ),
+  ];
+
+  return {
+    name: "infrastructure",
+    groups: [
+      { name: "voteobs.limits", rules: limits },
+      { name: "voteobs.infrastructure", rules: alerts },
+    ],
+  };
+}

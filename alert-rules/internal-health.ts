@@ -1,0 +1,127 @@
+import type { AlertsConfig } from "../config/schema";
+import { num } from "../queries/promql";
+import { deadLetters, processedRate, queueDepth, queueGrowthPerMinute } from "../queries/queue";
+import { postgresUp, redisUp } from "../queries/targets";
+import { alertRule, type AlertContext } from "./build";
+import { durationWords } from "./i18n";
+import type { RuleFile } from "./types";
+
+/** Between vote and Postgres: the Redis queue, the worker and the data stores. */
+export function internalHealthRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
+  const { queue, deadLetters: dead, targetDown } = alerts;
+  const growth = num(queue.growthPerMinute);
+
+  const rules = [
+    alertRule(
+      {
+        name: "VoteQueueBacklog",
+        severity: "warning",
+        service: "worker",
+        dashboard: "internalHealth",
+        expr: `${queueDepth()} > ${queue.depth}\nand on ()\n${queueGrowthPerMinute(queue.window)} > ${growth}`,
+        for: queue.for,
+        text: {
+          id: {
+            summary: "Antrean suara di Redis terus bertambah",
+            description: `{{ $value | humanize }} suara menunggu di list Redis \`votes\` (batas ${queue.depth}) dan antrean bertambah lebih dari ${growth} suara per menit selama ${durationWords(queue.window, "id")}. Worker tidak mampu mengikuti laju suara masuk.`,
+          },
+          en: {
+            summary: "Vote queue in Redis keeps growing",
+            description: `{{ $value | humanize }} votes wait in the Redis list \`votes\` (limit ${queue.depth}) and the queue grew by more than ${growth} votes per minute over ${durationWords(queue.window, "en")}. The worker cannot keep up with incoming votes.`,
+          },
+        },
+      },
+      ctx,
+    ),
+    alertRule(
+      {
+        name: "WorkerNotConsuming",
+        severity: "critical",
+        service: "worker",
+        dashboard: "internalHealth",
+        expr: `${queueDepth()} > 0\nand on ()\n(\n  ${processedRate(queue.stalledWindow)} == 0\n  or on ()\n  absent(votes_processed_total{service="worker"})\n)`,
+        for: queue.stalledFor,
+        text: {
+          id: {
+            summary: "Worker tidak memproses suara",
+            description: `{{ $value | humanize }} suara menunggu di Redis tetapi worker tidak memproses satu pun selama ${durationWords(queue.stalledWindow, "id")} terakhir. Suara tidak masuk ke Postgres dan hasil tidak diperbarui.`,
+          },
+          en: {
+            summary: "Worker is not consuming votes",
+            description: `{{ $value | humanize }} votes wait in Redis but the worker processed none in the last ${durationWords(queue.stalledWindow, "en")}. Votes do not reach Postgres and results are not updated.`,
+          },
+        },
+      },
+      ctx,
+    ),
+    alertRule(
+      {
+        name: "VoteDeadLetters",
+        severity: "warning",
+        service: "worker",
+        dashboard: "internalHealth",
+        expr: `${deadLetters(dead.window)} > 0`,
+        for: dead.for,
+        text: {
+          id: {
+            summary: "Pesan suara rusak dipindahkan ke dead-letter",
+            description: `Worker memindahkan {{ $value | humanize }} pesan yang tidak valid ke list Redis \`votes:dead\` dalam ${durationWords(dead.window, "id")} terakhir. Periksa log worker untuk isi pesan dan pengirimnya.`,
+          },
+          en: {
+            summary: "Malformed votes moved to the dead-letter list",
+            description: `The worker moved {{ $value | humanize }} invalid messages to the Redis list \`votes:dead\` in the last ${durationWords(dead.window, "en")}. Check the worker logs for their content and origin.`,
+          },
+        },
+      },
+      ctx,
+    ),
+    ...([
+      ["RedisDown", "redis", redisUp(), "Redis", "antrean suara", "the vote queue"],
+      ["PostgresDown", "postgres", postgresUp(), "Postgres", "penyimpanan hasil", "the results store"],
+    ] as const).map(([name, service, metric, title, roleId, roleEn]) =>
+      alertRule(
+        {
+          name,
+          severity: "critical",
+          service,
+          dashboard: "internalHealth",
+          expr: `max by (service) (${metric}) == 0`,
+          for: targetDown.for,
+          labels: { dependency: service },
+          text: {
+            id: {
+              summary: `${title} tidak dapat dijangkau`,
+              description: `Exporter tidak dapat terhubung ke ${title} (${roleId}) selama ${durationWords(targetDown.for, "id")}. Aplikasi yang bergantung padanya akan gagal.`,
+            },
+            en: {
+              summary: `${title} is unreachable`,
+              description: `The exporter cannot connect to ${title} (${roleEn}) for ${durationWords(targetDown.for, "en")}. The services depending on it will fail.`,
+            },
+          },
+        },
+        ctx,
+      ),
+    ),
+    alertRule(
+      {
+        name: "DependencyUnreachable",
+        severity: "warning",
+        dashboard: "internalHealth",
+        expr: "min by (service, dependency) (dependency_up) == 0",
+        for: targetDown.for,
+        text: {
+          id: {
+            summary: "Service tidak dapat menjangkau dependensinya",
+            description: `Service \`{{ $labels.service }}\` tidak dapat menjangkau {{ $labels.dependency }} selama ${durationWords(targetDown.for, "id")}.`,
+          },
+          en: {
+            summary: "A service cannot reach its dependency",
+            description: `Service \`{{ $labels.service }}\` cannot reach {{ $labels.dependency }} for ${durationWords(targetDown.for, "en")}.`,
+          },
+        },
+      },
+      ctx,
+    ),
+  ];
+  return { name: "internal-health", groups: [{ name: "voteobs.internal-health", rules }] };
+}

@@ -1,0 +1,44 @@
+import { selector, sumRate } from "./promql";
+
+/** The Redis list between vote and worker. */
+export const QUEUE_KEY = "votes";
+
+/** Votes waiting in Redis, as redis_exporter sees the list (independent of the worker). */
+export function queueDepth(): string {
+  return `max(${selector("redis_key_size", { key: QUEUE_KEY })})`;
+}
+
+/** Same, as the worker reports it: pending, processing, dead_letter. */
+export function queueDepthByList(): string {
+  return `max by (queue) (${selector("vote_queue_depth", { service: "worker" })})`;
+}
+
+/** Change of the queue length per minute over `window` (positive: growing). */
+export function queueGrowthPerMinute(window: string): string {
+  return `max(deriv(${selector("redis_key_size", { key: QUEUE_KEY })}[${window}])) * 60`;
+}
+
+/** Votes per second pushed by vote. */
+export function ingestRate(window: string): string {
+  return sumRate("votes_enqueued_total", { service: "vote" }, window);
+}
+
+/** Votes per second the worker stored in Postgres. */
+export function drainRate(window: string): string {
+  return sumRate("votes_processed_total", { service: "worker", result: "stored" }, window);
+}
+
+/** Votes per second the worker handled at all (any result). */
+export function processedRate(window: string): string {
+  return sumRate("votes_processed_total", { service: "worker" }, window);
+}
+
+/** Messages moved to the dead-letter list within `window`. */
+export function deadLetters(window: string): string {
+  return `sum(increase(${selector("votes_processed_total", { service: "worker", result: "dead_letter" })}[${window}]))`;
+}
+
+/** Age of the oldest waiting vote, in seconds. */
+export function oldestMessageAge(): string {
+  return `max(${selector("vote_queue_oldest_age_seconds", { service: "worker" })})`;
+}

@@ -1,0 +1,95 @@
+import type { StackConfig } from "../config/schema";
+import { GRAFANA_ADMIN_PASSWORD_FILE } from "../config/secrets";
+import { DASHBOARD_UIDS, DATASOURCE_UIDS } from "../queries/links";
+import { header, yamlFile } from "./text";
+import type { Topology } from "./topology/types";
+
+/** Datasources with fixed uids, so dashboards and alert links can name them. */
+export function renderGrafanaDatasources(config: StackConfig, topology: Topology): string {
+  return yamlFile({
+    apiVersion: 1,
+    prune: true,
+    datasources: [
+      {
+        name: "Prometheus",
+        uid: DATASOURCE_UIDS.prometheus,
+        type: "prometheus",
+        access: "proxy",
+        url: topology.urls.prometheus,
+        isDefault: true,
+        editable: false,
+        jsonData: { httpMethod: "POST", timeInterval: config.prometheus.scrapeInterval },
+      },
+      {
+        name: "Loki",
+        uid: DATASOURCE_UIDS.loki,
+        type: "loki",
+        access: "proxy",
+        url: topology.urls.loki,
+        editable: false,
+        jsonData: { maxLines: 1000 },
+      },
+      {
+        name: "Alertmanager",
+        uid: DATASOURCE_UIDS.alertmanager,
+        type: "alertmanager",
+        access: "proxy",
+        url: `http://${topology.urls.alertmanagers[0]}`,
+        editable: false,
+        jsonData: { implementation: "prometheus", handleGrafanaManagedAlerts: false },
+      },
+    ],
+  });
+}
+
+/** The dashboards provider: every JSON file of the dashboards folder, not editable in the UI. */
+export function renderGrafanaDashboardProvider(topology: Topology): string {
+  return yamlFile({
+    apiVersion: 1,
+    providers: [
+      {
+        name: "voteobs",
+        orgId: 1,
+        folder: "voteobs",
+        type: "file",
+        disableDeletion: true,
+        allowUiUpdates: false,
+        updateIntervalSeconds: 30,
+        options: { path: topology.paths.grafanaDashboards, foldersFromFilesStructure: false },
+      },
+    ],
+  });
+}
+
+/** grafana.ini: admin from config (password from a secret file), Overview as home, no telemetry. */
+export function renderGrafanaIni(config: StackConfig, topology: Topology): string {
+  const g = config.grafana;
+  return `${header(";")}
+[server]
+root_url = ${g.externalUrl}
+
+[security]
+admin_user = ${g.adminUser}
+admin_password = $__file{${topology.paths.grafanaSecrets}/${GRAFANA_ADMIN_PASSWORD_FILE}}
+disable_gravatar = true
+cookie_secure = ${g.externalUrl.startsWith("https://")}
+
+[auth.anonymous]
+enabled = ${g.anonymousViewer}
+org_role = Viewer
+
+[users]
+allow_sign_up = false
+
+[dashboards]
+default_home_dashboard_path = ${topology.paths.grafanaDashboards}/${DASHBOARD_UIDS.overview}.json
+
+[analytics]
+reporting_enabled = false
+check_for_updates = false
+check_for_plugin_updates = false
+
+[log]
+mode = console
+`;
+}

@@ -1,0 +1,88 @@
+import type { Component } from "../../config/components";
+
+/**
+ * How one target places the stack: where each component is reached and where its files live.
+ * It is the only thing that differs between the Docker, Kubernetes and local renders.
+ */
+export interface Topology {
+  target: "docker" | "kubernetes" | "local";
+  /** How Prometheus finds each component; a component missing here does not run on this target. */
+  scrape: Partial<Record<Component, ScrapeDiscovery>>;
+  /** Addresses components use to reach each other (inside the target's network). */
+  urls: {
+    prometheus: string;
+    alertmanagers: string[];
+    loki: string;
+  };
+  /** Where rendered files and secrets sit, as the component sees its file system. */
+  paths: {
+    prometheusRules: string;
+    alertmanagerTemplates: string;
+    alertmanagerSecrets: string;
+    lokiData: string;
+    grafanaDashboards: string;
+    grafanaSecrets: string;
+  };
+  /** Where container logs come from for Alloy. */
+  logs: { kind: "docker"; socket: string } | { kind: "kubernetes"; namespace: string } | { kind: "none" };
+  /** How cAdvisor series say which service a container belongs to. */
+  containers: { kind: "docker-labels" } | { kind: "kubernetes"; namespace: string } | { kind: "none" };
+}
+
+export type ScrapeDiscovery =
+  | { kind: "static"; targets: string[]; metricsPath?: string }
+  | { kind: "kubernetes-endpoints"; namespace: string; service: string; port: string; metricsPath?: string }
+  | { kind: "kubelet-cadvisor" };
+
+/** The Docker label that names our service on each container (read by cAdvisor and Alloy). */
+export const SERVICE_LABEL = "voteobs.service";
+/** The same label as cAdvisor exposes it. */
+export const CADVISOR_SERVICE_LABEL = "container_label_voteobs_service";
+/** Kubernetes label naming the component on every pod. */
+export const K8S_NAME_LABEL = "app.kubernetes.io/name";
+
+/** Ports every component listens on inside its container or pod. */
+export const PORTS: Record<Component, number> = {
+  vote: 8080,
+  worker: 8080,
+  result: 8080,
+  redis: 6379,
+  postgres: 5432,
+  prometheus: 9090,
+  alertmanager: 9093,
+  grafana: 3000,
+  loki: 3100,
+  alloy: 12345,
+  "redis-exporter": 9121,
+  "postgres-exporter": 9187,
+  "node-exporter": 9100,
+  cadvisor: 8080,
+};
+
+/** The `service` label a scrape job's targets carry: exporters speak for the service they watch. */
+export const SCRAPED_SERVICE: Record<Component, string> = {
+  vote: "vote",
+  worker: "worker",
+  result: "result",
+  redis: "redis",
+  postgres: "postgres",
+  prometheus: "prometheus",
+  alertmanager: "alertmanager",
+  grafana: "grafana",
+  loki: "loki",
+  alloy: "alloy",
+  "redis-exporter": "redis",
+  "postgres-exporter": "postgres",
+  "node-exporter": "node-exporter",
+  cadvisor: "cadvisor",
+};
+
+/** Where the container images of Docker and Kubernetes expect their files. */
+export const CONTAINER_PATHS: Topology["paths"] = {
+  prometheusRules: "/etc/prometheus/rules",
+  alertmanagerTemplates: "/etc/alertmanager/templates",
+  alertmanagerSecrets: "/etc/alertmanager/secrets",
+  lokiData: "/loki",
+  grafanaDashboards: "/var/lib/grafana/dashboards",
+  grafanaSecrets: "/etc/grafana/secrets",
+};
