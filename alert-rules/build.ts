@@ -14,8 +14,8 @@ export interface AlertSpec {
   service?: string;
   /** Dashboard the alert links to, with the service preselected. */
   dashboard: DashboardKey;
-  /** Link the service's error logs in Grafana Explore. Defaults to true. */
-  logs?: boolean;
+  /** About one service (fixed or from the expression): links preselect it and open its error logs. Defaults to true. */
+  serviceScoped?: boolean;
   labels?: Record<string, string>;
   text: Record<Language, AlertText>;
 }
@@ -42,9 +42,9 @@ export function alertRule(spec: AlertSpec, ctx: AlertContext): AlertRule {
     summary: spec.text[ctx.language].summary,
     description: spec.text[ctx.language].description,
     runbook_url: runbookUrl(ctx.runbookBaseUrl, spec.name),
-    dashboard_url: withService(dashboardUrl(ctx.grafanaUrl, spec.dashboard, { service })),
+    dashboard_url: withService(dashboardUrl(ctx.grafanaUrl, spec.dashboard, spec.serviceScoped === false ? {} : { service })),
   };
-  if (spec.logs !== false) annotations.logs_url = withService(exploreLogsUrl(ctx.grafanaUrl, serviceErrorLogs(service)));
+  if (spec.serviceScoped !== false) annotations.logs_url = withService(exploreLogsUrl(ctx.grafanaUrl, serviceErrorLogs(service)));
 
   const labels: AlertRule["labels"] = { severity: spec.severity, team: ctx.team, ...spec.labels };
   if (spec.service !== undefined) labels.service = spec.service;

@@ -107,7 +107,7 @@ export function internalHealthRules(alerts: AlertsConfig, ctx: AlertContext): Ru
         name: "DependencyUnreachable",
         severity: "warning",
         dashboard: "internalHealth",
-        expr: "min by (service, dependency) (dependency_up) == 0",
+        expr: "max by (service, dependency) (dependency_up) == 0",
         for: targetDown.for,
         text: {
           id: {

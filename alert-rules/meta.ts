@@ -21,7 +21,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         name: "Watchdog",
         severity: "none",
         dashboard: "overview",
-        logs: false,
+        serviceScoped: false,
         expr: "vector(1)",
         text: {
           id: {
@@ -41,7 +41,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         name: "InfoInhibitor",
         severity: "none",
         dashboard: "overview",
-        logs: false,
+        serviceScoped: false,
         expr: 'ALERTS{severity="info"} == 1\nunless on (service)\nALERTS{alertname!="InfoInhibitor", alertstate="firing", severity=~"warning|critical"} == 1',
         text: {
           id: {

@@ -43,3 +43,11 @@ export function num(value: number): string {
 export function oneOf(names: readonly string[]): string {
   return names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
 }
+
+/**
+ * The first expression that has a series for each label set (`a or b or c`), in parentheses so
+ * a comparison or division after it applies to the whole chain, not only to its last term.
+ */
+export function firstOf(...expressions: string[]): string {
+  return `(\n${expressions.join("\nor\n")}\n)`;
+}

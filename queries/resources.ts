@@ -1,5 +1,5 @@
 import { OUR_CONTAINERS, SELF_INSTRUMENTED_JOBS } from "./labels";
-import { selector } from "./promql";
+import { firstOf, selector } from "./promql";
 
 /**
  * Resource queries per service. Each prefers cAdvisor (per container, every target with
@@ -9,34 +9,34 @@ import { selector } from "./promql";
 
 /** CPU cores used by each service (all its instances together). */
 export function cpuUsageCores(window: string): string {
-  return [
+  return firstOf(
     `sum by (service) (rate(${selector("container_cpu_usage_seconds_total", OUR_CONTAINERS)}[${window}]))`,
     `sum by (service) (rate(${selector("process_cpu_seconds_total", { job: SELF_INSTRUMENTED_JOBS })}[${window}]))`,
-  ].join("\nor\n");
+  );
 }
 
 /** CPU cores used by the busiest instance of each service (compared with the per-instance limit). */
 export function cpuUsageCoresMaxInstance(window: string): string {
-  return [
+  return firstOf(
     `max by (service) (rate(${selector("container_cpu_usage_seconds_total", OUR_CONTAINERS)}[${window}]))`,
     `max by (service) (rate(${selector("process_cpu_seconds_total", { job: SELF_INSTRUMENTED_JOBS })}[${window}]))`,
-  ].join("\nor\n");
+  );
 }
 
 /** Memory in use by the largest instance of each service, in bytes. */
 export function memoryBytesMaxInstance(): string {
-  return [
+  return firstOf(
     `max by (service) (${selector("container_memory_working_set_bytes", OUR_CONTAINERS)})`,
     `max by (service) (${selector("process_resident_memory_bytes", { job: SELF_INSTRUMENTED_JOBS })})`,
-  ].join("\nor\n");
+  );
 }
 
 /** Memory in use by each service (all instances), in bytes. */
 export function memoryBytes(): string {
-  return [
+  return firstOf(
     `sum by (service) (${selector("container_memory_working_set_bytes", OUR_CONTAINERS)})`,
     `sum by (service) (${selector("process_resident_memory_bytes", { job: SELF_INSTRUMENTED_JOBS })})`,
-  ].join("\nor\n");
+  );
 }
 
 /**
@@ -44,12 +44,12 @@ export function memoryBytes(): string {
  * time, or a Redis/Postgres server that came back with a new start time.
  */
 export function restarts(window: string): string {
-  return [
+  return firstOf(
     `max by (service) (changes(${selector("container_start_time_seconds", OUR_CONTAINERS)}[${window}]))`,
     `max by (service) (changes(${selector("process_start_time_seconds", { job: SELF_INSTRUMENTED_JOBS })}[${window}]))`,
     `max by (service) (changes(redis_start_time_seconds[${window}]))`,
     `max by (service) (changes(pg_postmaster_start_time_seconds[${window}]))`,
-  ].join("\nor\n");
+  );
 }
 
 export const CPU_LIMIT_RECORD = "voteobs:service_cpu_limit:cores";
@@ -57,12 +57,12 @@ export const MEMORY_LIMIT_RECORD = "voteobs:service_memory_limit:bytes";
 
 /** Busiest instance's CPU as a share of the configured per-instance limit. */
 export function cpuSaturation(window: string): string {
-  return `(\n${cpuUsageCoresMaxInstance(window)}\n)\n/ on (service)\n${CPU_LIMIT_RECORD}`;
+  return `${cpuUsageCoresMaxInstance(window)}\n/ on (service)\n${CPU_LIMIT_RECORD}`;
 }
 
 /** Largest instance's memory as a share of the configured per-instance limit. */
 export function memorySaturation(): string {
-  return `(\n${memoryBytesMaxInstance()}\n)\n/ on (service)\n${MEMORY_LIMIT_RECORD}`;
+  return `${memoryBytesMaxInstance()}\n/ on (service)\n${MEMORY_LIMIT_RECORD}`;
 }
 
 /** Host CPU busy share (node-exporter). */
