@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { allAlerts, buildRuleFiles } from "../../alert-rules";
 import { dockerTopology, kubernetesTopology, renderAll } from "../../render";
-import { devConfig, renderDev } from "../support/render";
+import { ROOT, devConfig, renderDev } from "../support/render";
 
 /** Lines that differ between two texts of the same length in lines (a changed value, not a reflow). */
 function changedLines(before: string, after: string): Array<[string, string]> {
@@ -119,6 +121,11 @@ describe("alert conventions", () => {
     for (const alert of alerts.filter((a) => !stateAlerts.includes(a.alert))) {
       assert.match(alert.annotations.description, /\{\{ \$value/, alert.alert);
     }
+  });
+
+  it("RUNBOOK.md has the section every runbook_url points at", () => {
+    const headings = new Set([...readFileSync(join(ROOT, "RUNBOOK.md"), "utf8").matchAll(/^## (\S+)$/gm)].map((m) => m[1].toLowerCase()));
+    for (const alert of alerts) assert.ok(headings.has(alert.alert.toLowerCase()), `RUNBOOK.md lacks "## ${alert.alert}"`);
   });
 
   it("English is available and says the same", () => {
