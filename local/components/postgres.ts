@@ -69,7 +69,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   if (!existsSync(join(binDir, "postgres"))) throw new Error(`no postgres binary in ${binDir} (apt-get install postgresql, or set PG_BIN_DIR)`);
   const account = postgresAccount();
   const ownedTemp = options.baseDir === undefined;
-  const baseDir = options.baseDir ?? (await mkdtemp(join(tmpdir(), "voteobs-pg-")));
+  const baseDir = options.baseDir ?? (await mkdtemp(join(tmpdir(), "voteobs-svc-pg-")));
   const dataDir = join(baseDir, "data");
   const socketDir = join(baseDir, "sockets");
   await mkdir(socketDir, { recursive: true });

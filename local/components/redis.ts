@@ -12,11 +12,16 @@ export interface RedisOptions {
   readyTimeoutMs?: number;
   /** Defaults to `redis-server` on PATH. */
   binary?: string;
+  /**
+   * "none" (default): no snapshots, no append-only file; a restart starts empty.
+   * "aof": append-only file fsynced on every write, so whatever Redis acknowledged survives a kill.
+   */
+  persistence?: "none" | "aof";
 }
 
 /**
- * A redis-server on 127.0.0.1 with persistence off (no RDB snapshots, no AOF): its data lives only
- * as long as the process, so a restart starts empty and nothing is written behind a test's back.
+ * A redis-server on 127.0.0.1. RDB snapshots are always off, so nothing is written behind a test's
+ * back; by default the data lives only as long as the process (see `persistence`).
  */
 export interface RedisServer {
   readonly port: number;
@@ -44,7 +49,7 @@ export async function startRedis(options: RedisOptions): Promise<RedisServer> {
         "--bind", "127.0.0.1",
         "--dir", options.dataDir,
         "--save", "",
-        "--appendonly", "no",
+        ...(options.persistence === "aof" ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]),
         "--daemonize", "no",
         "--protected-mode", "no",
         "--logfile", "",

@@ -28,9 +28,9 @@ export function resultRoutes({ options, currentTally, hub }: ResultRouteDeps): R
       },
     },
     "/events": {
-      GET: (req, res) => {
+      GET: (_req, res) => {
         const tally = currentTally();
-        hub.open(req, res, tally === undefined ? undefined : tallyJson(tally, options));
+        hub.open(res, tally === undefined ? undefined : tallyJson(tally, options));
         return STREAMING;
       },
     },

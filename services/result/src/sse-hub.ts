@@ -1,4 +1,4 @@
-import { IncomingMessage, ServerResponse } from "node:http";
+import { ServerResponse } from "node:http";
 import { Gauge, Registry } from "prom-client";
 
 const KEEP_ALIVE_MS = 15_000;
@@ -21,18 +21,19 @@ export class SseHub {
     return this.clients.size;
   }
 
-  open(req: IncomingMessage, res: ServerResponse, initialData: string | undefined): void {
+  open(res: ServerResponse, initialData: string | undefined): void {
+    // A stream ends only at shutdown or when the client leaves: its connection is not reused after.
+    res.shouldKeepAlive = false;
     res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
-      connection: "keep-alive",
       "x-accel-buffering": "no",
     });
     res.write("retry: 2000\n\n");
     if (initialData !== undefined) res.write(`data: ${initialData}\n\n`);
     this.clients.add(res);
     this.gauge.set(this.clients.size);
-    req.once("close", () => {
+    res.once("close", () => {
       this.clients.delete(res);
       this.gauge.set(this.clients.size);
     });

@@ -8,6 +8,8 @@ import { ReadinessReport } from "./readiness";
 import { errorMessage } from "./timeout";
 
 const closingServers = new WeakSet<Server>();
+/** Requests being answered per server (streams excluded): shutdown cuts connections once it is 0. */
+const requestsInFlight = new WeakMap<Server, { count: number }>();
 
 /** What a handler answers; the server writes it, records the metrics and logs failures. */
 export interface Reply {
@@ -51,7 +53,9 @@ export function jsonReply(status: number, value: unknown, cause?: unknown): Repl
 export function createServiceServer(options: ServiceServerOptions): Server {
   const { routes, httpMetrics, logger } = options;
 
+  const inFlight = { count: 0 };
   const finish = (req: IncomingMessage, res: ServerResponse, route: string, started: number, result: HandlerResult): void => {
+    inFlight.count--;
     const method = methodLabel(req.method);
     if (result !== STREAMING) {
       if (closingServers.has(server)) res.shouldKeepAlive = false;
@@ -71,8 +75,9 @@ export function createServiceServer(options: ServiceServerOptions): Server {
     const url = req.url ?? "/";
     const queryStart = url.indexOf("?");
     const path = queryStart === -1 ? url : url.slice(0, queryStart);
+    inFlight.count++;
     if (path === "/metrics" || path === "/healthz" || path === "/readyz") {
-      void serveOperational(path, req, res, options);
+      void serveOperational(path, req, res, options).finally(() => inFlight.count--);
       return;
     }
     const started = performance.now();
@@ -93,6 +98,7 @@ export function createServiceServer(options: ServiceServerOptions): Server {
       finish(req, res, route, started, result);
     }
   });
+  requestsInFlight.set(server, inFlight);
   server.keepAliveTimeout = 5_000;
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -144,9 +150,14 @@ export function closeServer(server: Server, graceMs: number): Promise<void> {
   // Responses from now on are the last on their connection, so keep-alive clients let go.
   closingServers.add(server);
   return new Promise((resolve) => {
+    // Once no request is being answered, every connection left is idle or was never used
+    // (clients open spare ones): cut them all rather than wait for the clients to let go.
+    const sweep = setInterval(() => {
+      if ((requestsInFlight.get(server)?.count ?? 0) <= 0) server.closeAllConnections();
+    }, 50);
     const cut = setTimeout(() => server.closeAllConnections(), graceMs);
-    cut.unref();
     server.close(() => {
+      clearInterval(sweep);
       clearTimeout(cut);
       resolve();
     });

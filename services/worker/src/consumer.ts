@@ -123,7 +123,7 @@ export class Consumer {
 
     await queue.acknowledge(malformed.map((m) => m.raw));
     for (const { raw, reason } of malformed) {
-      logger.warn("vote moved to the dead-letter list", { reason, message: raw.slice(0, LOGGED_MESSAGE_CHARS) });
+      logger.warn("vote moved to the dead-letter list", { reason, payload: raw.slice(0, LOGGED_MESSAGE_CHARS) });
     }
     metrics.processed.inc({ result: "stored" }, stored);
     metrics.processed.inc({ result: "dead_letter" }, malformed.length);

@@ -3,7 +3,7 @@ import { closeServer, createServiceServer, listen, Routes } from "../../shared/s
 import { createPostgresPool } from "../../shared/src/postgres-client";
 import { checkReadiness } from "../../shared/src/readiness";
 import { closeRedis, createRedisClient, redisReady } from "../../shared/src/redis-client";
-import { errorMessage } from "../../shared/src/timeout";
+import { errorMessage, withTimeout } from "../../shared/src/timeout";
 import { loadWorkerConfig } from "./config";
 import { Consumer } from "./consumer";
 import { VoteStore } from "./vote-store";
@@ -90,7 +90,8 @@ async function main(): Promise<void> {
       }
       await closeServer(server, 500);
       await closeRedis(redis);
-      await postgres.pool.end().catch(() => undefined);
+      // A query still blocked in Postgres would keep end() waiting: do not wait past the deadline.
+      await withTimeout(postgres.pool.end(), Math.max(0, deadline - Date.now() - 500), "closing postgres").catch(() => undefined);
     },
   });
 

@@ -1,0 +1,221 @@
+import assert from "node:assert/strict";
+import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import type Redis from "ioredis";
+import type { Client } from "pg";
+import { PostgresServer, startPostgres } from "../../local/components/postgres";
+import { RedisServer, startRedis } from "../../local/components/redis";
+import { RunningService, startService } from "../../local/components/service";
+import { Cleanup } from "./helpers/cleanup";
+import { scrape, sumOf } from "./helpers/metrics-text";
+import { CREATE_VOTES_TABLE, messagesInQueue, storedVotes, testPostgres, testRedis, voteJson } from "./helpers/stores";
+import { tempDir } from "./helpers/temp";
+import { waitFor } from "./helpers/wait";
+
+const cleanup = new Cleanup();
+/** Undone after each test: its workers and locks must not leak into the next one. */
+const perTest = new Cleanup();
+const TIMEOUT = { timeout: 40_000 };
+let redisServer: RedisServer;
+let postgres: PostgresServer;
+let redis: Redis;
+let pg: Client;
+
+interface Worker extends RunningService {
+  logs: Record<string, unknown>[];
+}
+
+async function startWorker(env: Record<string, string> = {}): Promise<Worker> {
+  const logs: Record<string, unknown>[] = [];
+  const worker = await startService({
+    name: "worker",
+    env: {
+      REDIS_URL: redisServer.url,
+      DATABASE_URL: postgres.url,
+      WORKER_HEARTBEAT_TTL_MS: "1000",
+      WORKER_RECOVERY_INTERVAL_MS: "200",
+      SHUTDOWN_TIMEOUT_MS: "5000",
+      ...env,
+    },
+    waitForReadiness: true,
+    onLine: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
+  });
+  perTest.add(() => worker.stop());
+  return Object.assign(worker, { logs });
+}
+
+async function drained(): Promise<void> {
+  await waitFor("the queue to drain", async () => (await messagesInQueue(redis)) === 0, 15_000);
+}
+
+/** Blocks every write to `votes` until the returned function is called. */
+async function lockVotesTable(): Promise<() => Promise<void>> {
+  const locker = await testPostgres(postgres.url, perTest);
+  await locker.query("BEGIN");
+  await locker.query("LOCK TABLE votes IN ACCESS EXCLUSIVE MODE");
+  let locked = true;
+  const unlock = async (): Promise<void> => {
+    if (locked) await locker.query("ROLLBACK");
+    locked = false;
+  };
+  perTest.add(unlock);
+  return unlock;
+}
+
+async function waitUntilBlockedOnLock(workerId: string): Promise<void> {
+  await waitFor("the worker to hold a batch while its upsert waits on the lock", async () => {
+    const held = await redis.llen(`votes:processing:${workerId}`);
+    const { rows } = await pg.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO votes%'");
+    return held > 0 && rows.length > 0;
+  });
+}
+
+before(async () => {
+  const dir = await tempDir(cleanup, "worker");
+  [redisServer, postgres] = await Promise.all([startRedis({ dataDir: dir }), startPostgres()]);
+  cleanup.add(() => postgres.destroy());
+  cleanup.add(() => redisServer.stop());
+  redis = testRedis(redisServer.url, cleanup);
+  pg = await testPostgres(postgres.url, cleanup);
+  await pg.query(CREATE_VOTES_TABLE);
+});
+after(() => cleanup.run());
+afterEach(() => perTest.run());
+
+beforeEach(async () => {
+  await redis.flushall();
+  await pg.query("TRUNCATE votes");
+});
+
+describe("worker", () => {
+  test("stores one row per voter and the last vote wins, within and across batches", TIMEOUT, async () => {
+    const worker = await startWorker({ WORKER_BATCH_SIZE: "3", WORKER_ID: "last-vote-wins" });
+    const sequence: [string, string][] = [
+      ["voter-one", "a"], ["voter-one", "b"], ["voter-two", "a"], ["voter-one", "a"],
+      ["voter-three", "b"], ["voter-two", "b"], ["voter-two", "a"], ["voter-three", "a"], ["voter-one", "b"],
+    ];
+    await redis.rpush("votes", ...sequence.map(([id, vote], i) => voteJson(id, vote, i % 2 === 0 ? Date.now() : undefined)));
+    await drained();
+    assert.deepEqual(Object.fromEntries(await storedVotes(pg)), { "voter-one": "b", "voter-two": "a", "voter-three": "a" });
+    const samples = await scrape(worker.url);
+    assert.equal(sumOf(samples, "votes_processed_total", { result: "stored" }), sequence.length);
+    assert.ok(sumOf(samples, "vote_batch_size_count") >= 3);
+    await worker.stop();
+  });
+
+  test("moves malformed messages to votes:dead with a log line, once, and keeps going", TIMEOUT, async () => {
+    const worker = await startWorker({ WORKER_ID: "dead-letters" });
+    const malformed = [
+      "not json",
+      "[1,2]",
+      '{"vote":"a"}',
+      '{"voter_id":"someone","vote":"c"}',
+      '{"voter_id":"someone","vote":"a","ts":"yesterday"}',
+      JSON.stringify({ voter_id: "nul\u0000byte", vote: "a" }),
+      JSON.stringify({ voter_id: "x".repeat(256), vote: "b" }),
+    ];
+    await redis.rpush("votes", voteJson("good-one", "a"), ...malformed, voteJson("good-two", "b"));
+    await drained();
+    assert.deepEqual(await redis.lrange("votes:dead", 0, -1), malformed);
+    assert.deepEqual(Object.fromEntries(await storedVotes(pg)), { "good-one": "a", "good-two": "b" });
+    const samples = await scrape(worker.url);
+    assert.equal(sumOf(samples, "votes_processed_total", { result: "dead_letter" }), malformed.length);
+    assert.equal(sumOf(samples, "votes_processed_total", { result: "retried" }), 0);
+    assert.equal(sumOf(samples, "vote_queue_depth", { queue: "dead_letter" }), malformed.length);
+    const deadLogs = worker.logs.filter((l) => l.msg === "vote moved to the dead-letter list");
+    assert.equal(deadLogs.length, malformed.length);
+    assert.ok(deadLogs.every((l) => typeof l.reason === "string" && l.level === "warn"));
+  });
+
+  test("returns the batch of a dead worker to the head of the queue, in order", TIMEOUT, async () => {
+    // A worker that died holding two votes of one voter; a newer vote of that voter waits in the queue.
+    await redis.sadd("votes:workers", "ghost");
+    await redis.rpush("votes:processing:ghost", voteJson("ghost-voter", "a"), voteJson("ordered-voter", "a"), voteJson("ordered-voter", "b"));
+    await redis.rpush("votes", voteJson("ghost-voter", "b"));
+    const worker = await startWorker({ WORKER_ID: "rescuer" });
+    await drained();
+    assert.deepEqual(Object.fromEntries(await storedVotes(pg)), { "ghost-voter": "b", "ordered-voter": "b" });
+    assert.deepEqual(await redis.smembers("votes:workers"), ["rescuer"]);
+    assert.ok(worker.logs.some((l) => l.msg === "returned the batch of a dead worker to the queue" && l.deadWorker === "ghost" && l.messages === 3));
+  });
+
+  test("a worker killed mid-batch loses nothing: its batch is recovered after its heartbeat expires", TIMEOUT, async () => {
+    const doomed = await startWorker({ WORKER_ID: "doomed", WORKER_BATCH_SIZE: "50" });
+    const unlock = await lockVotesTable();
+    const ids = Array.from({ length: 300 }, (_, i) => `killed-${i}`);
+    await redis.rpush("votes", ...ids.map((id) => voteJson(id, "a")));
+    await waitUntilBlockedOnLock("doomed");
+    await doomed.kill();
+    assert.equal(await redis.llen("votes:processing:doomed"), 50, "the killed worker's batch is still in its processing list");
+    await unlock();
+
+    const successor = await startWorker({ WORKER_ID: "successor" });
+    await drained();
+    const stored = await storedVotes(pg);
+    assert.deepEqual(ids.filter((id) => stored.get(id) !== "a"), [], "every vote is stored");
+    assert.ok(successor.logs.some((l) => l.msg === "returned the batch of a dead worker to the queue" && l.deadWorker === "doomed"));
+  });
+
+  test("SIGTERM finishes the batch in flight and exits 0, leaving nothing behind", TIMEOUT, async () => {
+    const worker = await startWorker({ WORKER_ID: "graceful", WORKER_BATCH_SIZE: "20" });
+    const ids = Array.from({ length: 2_000 }, (_, i) => `graceful-${i}`);
+    await redis.rpush("votes", ...ids.map((id) => voteJson(id, "b")));
+    await waitFor("some votes stored", async () => (await storedVotes(pg)).size > 0);
+    const exit = await worker.stop(4_000);
+    assert.deepEqual(exit, { code: 0, signal: null });
+    assert.equal(await redis.exists("votes:processing:graceful", "votes:heartbeat:graceful"), 0);
+    assert.equal(await redis.sismember("votes:workers", "graceful"), 0);
+    const stored = await storedVotes(pg);
+    const pending = new Set((await redis.lrange("votes", 0, -1)).map((raw) => (JSON.parse(raw) as { voter_id: string }).voter_id));
+    assert.deepEqual(ids.filter((id) => !stored.has(id) && !pending.has(id)), [], "every vote is stored or still queued");
+  });
+
+  test("SIGTERM while Postgres blocks the batch returns it to the queue and exits 0 within the deadline", TIMEOUT, async () => {
+    const worker = await startWorker({ WORKER_ID: "blocked", WORKER_BATCH_SIZE: "10", SHUTDOWN_TIMEOUT_MS: "3000" });
+    const unlock = await lockVotesTable();
+    const ids = Array.from({ length: 30 }, (_, i) => `blocked-${i}`);
+    await redis.rpush("votes", ...ids.map((id) => voteJson(id, "a")));
+    await waitUntilBlockedOnLock("blocked");
+    const started = Date.now();
+    const exit = await worker.stop(5_000);
+    assert.deepEqual(exit, { code: 0, signal: null });
+    assert.ok(Date.now() - started < 3_000, `exited within the 3 s deadline (${Date.now() - started} ms)`);
+    assert.equal(await redis.exists("votes:processing:blocked"), 0);
+    const queuedIds = (await redis.lrange("votes", 0, -1)).map((raw) => (JSON.parse(raw) as { voter_id: string }).voter_id);
+    assert.deepEqual(queuedIds, ids, "the batch went back to the head of the queue, in order");
+    await unlock();
+    await startWorker({ WORKER_ID: "after-blocked" });
+    await drained();
+    const stored = await storedVotes(pg);
+    assert.deepEqual(ids.filter((id) => !stored.has(id)), []);
+  });
+
+  test("survives a Postgres restart under traffic and loses nothing", TIMEOUT, async () => {
+    const worker = await startWorker({ WORKER_ID: "survivor", WORKER_BATCH_SIZE: "25" });
+    let produced = 0;
+    let producing = true;
+    const producer = (async () => {
+      while (producing) {
+        const batch = Array.from({ length: 20 }, () => voteJson(`restart-${produced++}`, produced % 2 ? "a" : "b"));
+        await redis.rpush("votes", ...batch);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    try {
+      await waitFor("votes flowing", async () => (await storedVotes(pg)).size > 200);
+      await postgres.restart();
+      pg = await testPostgres(postgres.url, cleanup);
+      const target = produced + 200;
+      await waitFor("votes flowing again", async () => (await storedVotes(pg)).size > target, 15_000);
+    } finally {
+      producing = false;
+      await producer;
+    }
+    await drained();
+    const stored = await storedVotes(pg);
+    const missing = Array.from({ length: produced }, (_, i) => `restart-${i}`).filter((id) => !stored.has(id));
+    assert.deepEqual(missing, [], `all ${produced} votes stored`);
+    assert.ok(worker.logs.some((l) => l.msg === "batch failed, retrying"), "the outage was noticed and retried");
+    const samples = await scrape(worker.url);
+    assert.equal(sumOf(samples, "dependency_up", { dependency: "postgres" }), 1);
+  });
+});
