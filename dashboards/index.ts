@@ -1,13 +1,15 @@
 import type { StackConfig } from "../config/schema";
+import type { RenderedDashboard } from "./dashboard";
+import { infrastructureDashboard } from "./infrastructure";
+import { internalHealthDashboard } from "./internal-health";
+import { logsDashboard } from "./logs";
+import { overviewDashboard } from "./overview";
+import { userExperienceDashboard } from "./user-experience";
 
-/** A dashboard ready to be written as JSON; `uid` is also its file name. */
-export interface RenderedDashboard {
-  uid: string;
-  title: string;
-  json: unknown;
-}
+export type { RenderedDashboard } from "./dashboard";
+export { trafficLights, type TrafficLight } from "./traffic-lights";
 
-/** Every dashboard of the stack. Filled in by the dashboards-as-code work (issue 7). */
-export function buildDashboards(_config: StackConfig): RenderedDashboard[] {
-  return [];
+/** Every dashboard of the stack, Overview (the home dashboard) first. */
+export function buildDashboards(config: StackConfig): RenderedDashboard[] {
+  return [overviewDashboard(config), userExperienceDashboard(config), internalHealthDashboard(config), infrastructureDashboard(config), logsDashboard(config)];
 }

@@ -33,3 +33,13 @@ export function latencyQuantile(service: string, quantile: number, window: strin
 export function requestRateByRouteAndStatus(service: string, window: string): string {
   return requestRate(service, window, ["route", "status"]);
 }
+
+/** Share of requests answered 5xx per route (absent for a route without traffic, never NaN). */
+export function errorRatioByRoute(service: string, window: string): string {
+  return `${errorRate(service, window, ["route"])}\n/\n(${requestRate(service, window, ["route"])} > 0)`;
+}
+
+/** Requests per second in each latency bucket (`le`), for a heatmap of the request duration. */
+export function latencyBuckets(service: string, window: string): string {
+  return sumRate(HTTP_DURATION_BUCKET, { service }, window, ["le"]);
+}

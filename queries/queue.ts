@@ -1,4 +1,4 @@
-import { selector, sumRate } from "./promql";
+import { num, selector, sumRate } from "./promql";
 
 /** The Redis list between vote and worker. */
 export const QUEUE_KEY = "votes";
@@ -41,4 +41,14 @@ export function deadLetters(window: string): string {
 /** Age of the oldest waiting vote, in seconds. */
 export function oldestMessageAge(): string {
   return `max(${selector("vote_queue_oldest_age_seconds", { service: "worker" })})`;
+}
+
+/** Queue messages the worker handled per second, by result (stored, dead_letter, retried). */
+export function processedRateByResult(window: string): string {
+  return sumRate("votes_processed_total", { service: "worker" }, window, ["result"]);
+}
+
+/** Duration of one worker batch (pop, upsert, acknowledge) at a quantile, in seconds. */
+export function batchDurationQuantile(quantile: number, window: string): string {
+  return `histogram_quantile(${num(quantile)}, ${sumRate("vote_batch_duration_seconds_bucket", { service: "worker" }, window, ["le"])})`;
 }

@@ -78,3 +78,19 @@ export function currentBurnRate(): string {
 export function budgetRemaining(): string {
   return `${BUDGET_REMAINING_RECORD}{slo="${SLO_NAME}"}`;
 }
+
+/** Burn rate over one SLI window: its error ratio divided by the error budget (1 = exactly on budget). */
+export function burnRate(window: string): string {
+  return `${sliRecord(window)}{slo="${SLO_NAME}"} / on (slo) group_left ${ERROR_BUDGET_RECORD}{slo="${SLO_NAME}"}`;
+}
+
+/** Error ratio over the whole budget period, as recorded. */
+export function periodSli(period: Duration): string {
+  return `${periodRecord(period)}{slo="${SLO_NAME}"}`;
+}
+
+/** Windows the burn-rate alerts look at, shortest first (each pair's long and short window). */
+export function burnRateWindows(): Duration[] {
+  const windows = new Set<Duration>(BURN_WINDOWS.flatMap((w) => [w.long, w.short]));
+  return [...windows].sort((a, b) => durationSeconds(a) - durationSeconds(b));
+}
