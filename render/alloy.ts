@@ -1,77 +1,187 @@
+import type { Component } from "../config/components";
 import type { StackConfig } from "../config/schema";
 import { header } from "./text";
 import { K8S_NAME_LABEL, SERVICE_LABEL, type Topology } from "./topology/types";
 
 /**
- * Alloy config shipping the logs of every container to Loki. Streams are labelled `service`,
- * `container` and a normalised `level`; nothing high-cardinality becomes a label.
+ * Grafana Alloy's config: it reads the stdout/stderr of every container of the stack (Docker
+ * socket on the Docker target, the Kubernetes API on Kubernetes) and pushes it to Loki, with
+ * the stream labels `service`, `container`, a normalised `level` (and `stream` when configured)
+ * and nothing else: request ids, routes, statuses and voter ids stay in the line, where
+ * `| json` or `| logfmt` finds them at query time.
  */
 export function renderAlloyConfig(config: StackConfig, topology: Topology): string {
-  const labels = new Set(config.loki.labels);
-  const source = logSource(topology);
-  const keepLabels = [...labels].filter((l) => l !== "level");
+  if (topology.logs.kind === "none") {
+    return `${header("//")}
+// This target runs no containers, so Alloy has nothing to read: the services push their own
+// lines to Loki through winston-loki (LOKI_URL), see appLogShipping() in render/alloy.ts.
+`;
+  }
+  const kubernetes = topology.logs.kind === "kubernetes";
+  const source = topology.logs.kind === "docker" ? dockerSource(topology.logs.socket) : kubernetesSource(topology.logs.namespace);
   return `${header("//")}
+logging {
+  level  = "info"
+  format = "logfmt"
+}
+
 ${source}
 
-// Our services write JSON lines ({"level": ..., "msg": ...}); Prometheus, Alertmanager, Loki and
-// Grafana write logfmt (level=...). Either way the level becomes a label, in lower case.
-loki.process "levels" {
-  forward_to = [loki.write.default.receiver]
-
-  stage.json {
-    expressions = { level = "level" }
-  }
-  stage.logfmt {
-    mapping = { level = "" }
-  }
-  stage.regex {
-    expression = "(?i)^(?:\\\\S+ )*?(?P<pglevel>ERROR|FATAL|PANIC|WARNING|LOG):"
-  }
-  stage.template {
-    source   = "level"
-    template = "{{ if .level }}{{ ToLower .level }}{{ else if .pglevel }}{{ ToLower .pglevel }}{{ end }}"
-  }
-  stage.replace {
-    source     = "level"
-    expression = "^(warning)$"
-    replace    = "warn"
-  }
-  stage.replace {
-    source     = "level"
-    expression = "^(err|panic|crit|critical)$"
-    replace    = "error"
-  }
-  stage.replace {
-    source     = "level"
-    expression = "^(log)$"
-    replace    = "info"
-  }
-${labels.has("level") ? `  stage.labels {\n    values = { level = "" }\n  }\n` : ""}  stage.label_keep {
-    values = [${[...keepLabels, ...(labels.has("level") ? ["level"] : [])].map((l) => `"${l}"`).join(", ")}]
-  }
-}
+${processBlock(config.loki.labels, kubernetes ? ["pod"] : [])}
 
 loki.write "default" {
   endpoint {
-    url = "${topology.urls.loki}/loki/api/v1/push"
+    url = ${str(`${topology.urls.loki}/loki/api/v1/push`)}
   }
 }
 `;
 }
 
-function logSource(topology: Topology): string {
-  switch (topology.logs.kind) {
-    case "docker":
-      return `// Every container of the Docker host; the voteobs.service label names its service.
-discovery.docker "containers" {
-  host = "${topology.logs.socket}"
+/**
+ * Which path carries our services' logs to Loki on a target, so that each line arrives once:
+ * where Alloy reads container output, the services must not push too (no LOKI_URL); where no
+ * container runs (the local target), the services push through winston-loki.
+ */
+export type AppLogShipping = { via: "alloy" } | { via: "winston-loki"; lokiUrl: string };
+
+export function appLogShipping(topology: Topology): AppLogShipping {
+  return topology.logs.kind === "none" ? { via: "winston-loki", lokiUrl: topology.urls.loki } : { via: "alloy" };
 }
 
-discovery.relabel "containers" {
+/** How each component writes its lines, which decides how its level is read. */
+export type LogFormat = "json" | "logfmt" | "postgres" | "redis" | "klog";
+
+export const LOG_FORMATS: Record<Component, LogFormat> = {
+  // Our services: one JSON object per line ({"ts", "level", "service", "msg", ...}).
+  vote: "json",
+  worker: "json",
+  result: "json",
+  // Go programs of the Prometheus and Grafana families: level=... (go-kit, slog, logrus, Grafana's logger).
+  prometheus: "logfmt",
+  alertmanager: "logfmt",
+  grafana: "logfmt",
+  loki: "logfmt",
+  alloy: "logfmt",
+  "redis-exporter": "logfmt",
+  "postgres-exporter": "logfmt",
+  "node-exporter": "logfmt",
+  // "2024-06-01 10:00:00.123 UTC [1] LOG:  database system is ready to accept connections"
+  postgres: "postgres",
+  // "1:M 01 Jun 2024 10:00:00.123 * Ready to accept connections tcp" (. debug, - verbose, * notice, # warning)
+  redis: "redis",
+  // "I0601 10:00:00.123456       1 manager.go:123] ..." (klog: I, W, E, F)
+  cadvisor: "klog",
+};
+
+/** Regexes (RE2, Alloy's stage.regex) that capture the level of the non-key=value formats. */
+export const LEVEL_PATTERNS: Record<Exclude<LogFormat, "json" | "logfmt">, string> = {
+  postgres: String.raw`^\d{4}-\d{2}-\d{2} [\d:.]+ \S+ \[\d+\] (?P<level>[A-Z]+[1-5]?):`,
+  redis: String.raw`^\d+:[XCSM] \d{1,2} [A-Z][a-z]{2} \d{4} [\d:.]+ (?P<level>[.*#-]) `,
+  klog: String.raw`^(?P<level>[IWEF])\d{4} `,
+};
+
+/** The levels a `level` label may take, and the spellings (lower-cased) each collects. */
+export const LEVELS = {
+  debug: ["debug", "trace", "verbose", "silly", "debug1", "debug2", "debug3", "debug4", "debug5", "dbug", ".", "-"],
+  info: ["info", "information", "notice", "log", "http", "*", "i"],
+  warn: ["warn", "warning", "#", "w"],
+  error: ["error", "err", "eror", "e"],
+  fatal: ["fatal", "panic", "crit", "critical", "alert", "emerg", "f"],
+} as const;
+export type Level = keyof typeof LEVELS;
+
+/** Go template mapping the extracted level to one of LEVELS; anything else gives no level label. */
+export function levelTemplate(): string {
+  const branches = Object.entries(LEVELS).map(([level, spellings], i) => `{{ ${i === 0 ? "if" : "else if"} eq $l ${spellings.map((s) => JSON.stringify(s)).join(" ")} }}${level}`);
+  return `{{ if .Value }}{{ $l := ToLower .Value }}${branches.join("")}{{ end }}{{ end }}`;
+}
+
+function parseStage(format: LogFormat): string {
+  switch (format) {
+    case "json":
+      return `stage.json {\n      expressions = { level = "" }\n    }`;
+    case "logfmt":
+      return `stage.logfmt {\n      mapping = { level = "" }\n    }`;
+    default:
+      return `stage.regex {\n      expression = ${str(LEVEL_PATTERNS[format])}\n    }`;
+  }
+}
+
+/** Components per format, in a stable order, for one stage.match per format. */
+function componentsByFormat(): Array<[LogFormat, Component[]]> {
+  const groups = new Map<LogFormat, Component[]>();
+  for (const [component, format] of Object.entries(LOG_FORMATS) as Array<[Component, LogFormat]>) {
+    groups.set(format, [...(groups.get(format) ?? []), component]);
+  }
+  return [...groups.entries()];
+}
+
+/** `metadata`: labels moved into Loki's structured metadata (kept with each line, not indexed). */
+function processBlock(labels: readonly string[], metadata: readonly string[]): string {
+  const matches = componentsByFormat().map(
+    ([format, components]) => `  stage.match {
+    selector = ${str(`{service=~"${components.join("|")}"}`)}
+    ${parseStage(format)}
+  }`,
+  );
+  const keep = labels.filter((l) => l !== "level");
+  const levelStages = labels.includes("level")
+    ? `
+  stage.template {
+    source   = "level"
+    template = ${str(levelTemplate())}
+  }
+  stage.labels {
+    values = { level = "" }
+  }
+`
+    : "";
+  const metadataStage =
+    metadata.length === 0
+      ? ""
+      : `
+  // Which replica wrote the line, without a stream per pod: query it with | pod="...".
+  stage.structured_metadata {
+    values = { ${metadata.map((m) => `${m} = ""`).join(", ")} }
+  }
+`;
+  return `// The level of each line, read the way its component writes it, becomes a label in lower case
+// (debug, info, warn, error, fatal); a line whose level cannot be read gets none. Then every label
+// but the configured ones is dropped (loki.source.kubernetes adds job and instance, for one).
+loki.process "levels" {
+  forward_to = [loki.write.default.receiver]
+
+${matches.join("\n\n")}
+${levelStages}${metadataStage}
+  stage.label_keep {
+    values = [${[...keep, ...(labels.includes("level") ? ["level"] : [])].map(str).join(", ")}]
+  }
+}`;
+}
+
+function dockerSource(socket: string): string {
+  const serviceLabel = `__meta_docker_container_label_${SERVICE_LABEL.replace(/[^a-zA-Z0-9_]/g, "_")}`;
+  return `// Every container of the Docker host that carries the ${SERVICE_LABEL} label (the stack's own).
+discovery.docker "containers" {
+  host = ${str(socket)}
+}
+
+discovery.relabel "ours" {
   targets = discovery.docker.containers.targets
 
   rule {
-    source_labels = ["__meta_docker_container_label_${SERVICE_LABEL.replace(/\./g, "_")}"]
+    source_labels = [${str(serviceLabel)}]
+    regex         = ".+"
+    action        = "keep"
+  }
+}
+
+// Applied by loki.source.docker to each stream, after it adds the stream name (stdout/stderr).
+discovery.relabel "stream_labels" {
+  targets = []
+
+  rule {
+    source_labels = [${str(serviceLabel)}]
     target_label  = "service"
   }
   rule {
@@ -86,17 +196,22 @@ discovery.relabel "containers" {
 }
 
 loki.source.docker "containers" {
-  host          = "${topology.logs.socket}"
-  targets       = discovery.docker.containers.targets
-  relabel_rules = discovery.relabel.containers.rules
+  host          = ${str(socket)}
+  targets       = discovery.relabel.ours.output
+  relabel_rules = discovery.relabel.stream_labels.rules
   forward_to    = [loki.process.levels.receiver]
 }`;
-    case "kubernetes":
-      return `// Every pod of the namespace; the ${K8S_NAME_LABEL} label names its service.
+}
+
+function kubernetesSource(namespace: string): string {
+  const nameLabel = `__meta_kubernetes_pod_label_${K8S_NAME_LABEL.replace(/[^a-zA-Z0-9_]/g, "_")}`;
+  return `// Every pod of the namespace that carries ${K8S_NAME_LABEL} (the stack's own), read through the
+// Kubernetes API: one Alloy replica sees every node, so it must run as a single replica.
 discovery.kubernetes "pods" {
   role = "pod"
+
   namespaces {
-    names = ["${topology.logs.namespace}"]
+    names = [${str(namespace)}]
   }
 }
 
@@ -104,7 +219,12 @@ discovery.relabel "pods" {
   targets = discovery.kubernetes.pods.targets
 
   rule {
-    source_labels = ["__meta_kubernetes_pod_label_${K8S_NAME_LABEL.replace(/[./-]/g, "_")}"]
+    source_labels = [${str(nameLabel)}]
+    regex         = ".+"
+    action        = "keep"
+  }
+  rule {
+    source_labels = [${str(nameLabel)}]
     target_label  = "service"
   }
   rule {
@@ -112,9 +232,8 @@ discovery.relabel "pods" {
     target_label  = "container"
   }
   rule {
-    source_labels = ["__meta_kubernetes_pod_node_name"]
-    regex         = "(.*)"
-    action        = "keep"
+    source_labels = ["__meta_kubernetes_pod_name"]
+    target_label  = "pod"
   }
 }
 
@@ -122,7 +241,9 @@ loki.source.kubernetes "pods" {
   targets    = discovery.relabel.pods.output
   forward_to = [loki.process.levels.receiver]
 }`;
-    case "none":
-      return "// This target runs no containers: the services ship their own logs (LOKI_URL).";
-  }
+}
+
+/** An Alloy string literal (its escapes are JSON's: \\, \", \n, \uXXXX). */
+function str(text: string): string {
+  return JSON.stringify(text);
 }

@@ -18,7 +18,7 @@ export function renderGrafanaDatasources(config: StackConfig, topology: Topology
         url: topology.urls.prometheus,
         isDefault: true,
         editable: false,
-        jsonData: { httpMethod: "POST", timeInterval: config.prometheus.scrapeInterval },
+        jsonData: { httpMethod: "POST", timeInterval: config.prometheus.scrapeInterval, prometheusType: "Prometheus", ...versionOf(config.images.prometheus) },
       },
       {
         name: "Loki",
@@ -42,6 +42,12 @@ export function renderGrafanaDatasources(config: StackConfig, topology: Topology
   });
 }
 
+/** Grafana picks the query features a Prometheus supports by its version (from a "vX.Y.Z" tag). */
+function versionOf(image: string): { prometheusVersion?: string } {
+  const match = /:v?(\d+\.\d+\.\d+)(@|$)/.exec(image);
+  return match ? { prometheusVersion: match[1] } : {};
+}
+
 /** The dashboards provider: every JSON file of the dashboards folder, not editable in the UI. */
 export function renderGrafanaDashboardProvider(topology: Topology): string {
   return yamlFile({
@@ -61,7 +67,11 @@ export function renderGrafanaDashboardProvider(topology: Topology): string {
   });
 }
 
-/** grafana.ini: admin from config (password from a secret file), Overview as home, no telemetry. */
+/**
+ * grafana.ini: admin from config (its password read from a secret file; Grafana applies it when it
+ * creates its database, later changes go through the UI or grafana-cli), Overview as home,
+ * anonymous viewing only when config allows it, no telemetry.
+ */
 export function renderGrafanaIni(config: StackConfig, topology: Topology): string {
   const g = config.grafana;
   return `${header(";")}
