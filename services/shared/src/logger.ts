@@ -10,6 +10,8 @@ export type Logger = winston.Logger;
 export interface LoggerOptions {
   service: string;
   level: LogLevel;
+  /** Where the JSON lines go. Defaults to process.stdout. */
+  stdout?: NodeJS.WritableStream;
   /** When set, lines are also shipped to Loki (bounded; see BoundedLokiTransport). */
   loki?: { url: string; bufferLines: number; onDrop: (lines: number) => void };
 }
@@ -36,7 +38,7 @@ function jsonLine(service: string): winston.Logform.Format {
 }
 
 export function createLogger(options: LoggerOptions): ServiceLogger {
-  const console = new winston.transports.Console();
+  const console = new winston.transports.Stream({ stream: options.stdout ?? process.stdout });
   const loki = options.loki
     ? new BoundedLokiTransport({ url: options.loki.url, service: options.service, bufferLines: options.loki.bufferLines, onDrop: options.loki.onDrop })
     : undefined;
