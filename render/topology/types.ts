@@ -77,12 +77,17 @@ export const SCRAPED_SERVICE: Record<Component, string> = {
   cadvisor: "cadvisor",
 };
 
-/** Where the container images of Docker and Kubernetes expect their files. */
+/**
+ * Where the container images of Docker and Kubernetes expect their files. Rendered files live
+ * outside the data volumes (/prometheus, /alertmanager, /loki, /var/lib/grafana): a file placed in
+ * a volume outlives its removal from the render, and a ConfigMap mounted inside a volume mount
+ * depends on the order the kubelet mounts them.
+ */
 export const CONTAINER_PATHS: Topology["paths"] = {
   prometheusRules: "/etc/prometheus/rules",
   alertmanagerTemplates: "/etc/alertmanager/templates",
   alertmanagerSecrets: "/etc/alertmanager/secrets",
   lokiData: "/loki",
-  grafanaDashboards: "/var/lib/grafana/dashboards",
+  grafanaDashboards: "/etc/grafana/dashboards",
   grafanaSecrets: "/etc/grafana/secrets",
 };
