@@ -1,0 +1,104 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Component } from "../config/components";
+import { memoryBytes } from "../config/quantities";
+import { stackSchema, type StackConfig } from "../config/schema";
+
+/** CPU and memory limits of one container or pod. */
+export interface Resources {
+  /** CPU limit in cores (0.5 = half a core). */
+  cpu: number;
+  /** Memory limit in Kubernetes notation ("256Mi", "1Gi"). */
+  memory: string;
+}
+
+/** The configuration every field of which is at its default; component Args default to it. */
+export const DEFAULTS: StackConfig = stackSchema.parse({});
+
+/** Default limits of a component, as config/schema.ts sets them. */
+export function defaultResources(component: Component): Resources {
+  const { cpu, memory } = DEFAULTS.services[component];
+  return { cpu, memory };
+}
+
+/** Label every container and pod carries: its project. */
+export const PART_OF = "voteobs";
+
+/** Same rule as config/schema.ts: a version tag or digest, never ":latest". */
+export function isPinnedImage(ref: string): boolean {
+  return /^[a-z0-9./_-]+(:[A-Za-z0-9._-]+)?(@sha256:[a-f0-9]{64})?$/.test(ref) && /[:@]/.test(ref.split("/").pop() ?? "") && !/:latest$/.test(ref);
+}
+
+export function isMemory(text: unknown): text is string {
+  return typeof text === "string" && /^[1-9]\d*(Ki|Mi|Gi)$/.test(text);
+}
+
+/** Memory limit in whole megabytes (MiB), as the Docker provider takes it. */
+export function memoryMb(text: string): number {
+  return Math.max(6, Math.ceil(memoryBytes(text) / 2 ** 20));
+}
+
+export function isIpv4(text: unknown): text is string {
+  return typeof text === "string" && /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(text);
+}
+
+export function isPort(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 65535;
+}
+
+/** A DNS label: lower-case letters, digits and dashes. */
+export function isDnsLabel(text: unknown, max = 63): text is string {
+  return typeof text === "string" && text.length <= max && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(text);
+}
+
+/**
+ * Argument checks of a component, run before any child is created. Each failure throws a
+ * `pulumi.ResourceError` that names the component and the argument, e.g.
+ * `voteobs:docker:Prometheus "prometheus": args.image "prom/prometheus:latest" is not pinned ...`.
+ */
+export class ArgChecker {
+  constructor(
+    private readonly resource: pulumi.ComponentResource,
+    private readonly type: string,
+    private readonly name: string,
+  ) {}
+
+  fail(arg: string, problem: string): never {
+    throw new pulumi.ResourceError(`${this.type} "${this.name}": args.${arg} ${problem}`, this.resource);
+  }
+
+  check(ok: boolean, arg: string, problem: string): void {
+    if (!ok) this.fail(arg, problem);
+  }
+
+  required(value: unknown, arg: string): void {
+    this.check(value !== undefined && value !== null && value !== "", arg, "is required");
+  }
+
+  image(ref: unknown, arg = "image"): void {
+    this.check(typeof ref === "string" && isPinnedImage(ref), arg, `${JSON.stringify(ref)} is not a pinned image; give a version tag or digest such as "prom/prometheus:v2.55.1" (never ":latest")`);
+  }
+
+  resources(resources: Resources | undefined, arg = "resources"): void {
+    if (resources === undefined) return;
+    this.check(typeof resources.cpu === "number" && resources.cpu > 0 && resources.cpu <= 64, `${arg}.cpu`, `${JSON.stringify(resources.cpu)} must be a number of cores above 0 and at most 64, e.g. 0.5`);
+    this.check(isMemory(resources.memory), `${arg}.memory`, `${JSON.stringify(resources.memory)} must be a memory size such as "256Mi" or "1Gi"`);
+  }
+
+  nonEmpty(list: readonly unknown[] | undefined, arg: string, what: string): void {
+    this.check(Array.isArray(list) && list.length > 0, arg, `must list at least one ${what}`);
+  }
+
+  files(files: Record<string, string> | undefined, required: readonly string[], arg = "files"): void {
+    this.check(typeof files === "object" && files !== null, arg, "is required: the rendered folder of this component (renderAll output)");
+    for (const name of required) this.check(typeof files?.[name] === "string" && files[name].length > 0, arg, `must hold the rendered ${name}`);
+  }
+
+  secretFileName(name: string, arg: string): void {
+    this.check(/^[a-z0-9][a-z0-9.-]*$/.test(name), arg, `${JSON.stringify(name)} is not a file name (lower-case letters, digits, dots and dashes)`);
+  }
+}
+
+/** `http://<host>:<port>`; a wildcard bind address is reached through localhost. */
+export function hostUrl(address: string, port: number): string {
+  return `http://${address === "0.0.0.0" ? "localhost" : address}:${port}`;
+}

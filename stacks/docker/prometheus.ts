@@ -1,0 +1,61 @@
+import type * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { PORTS } from "../../render/topology/types";
+import { ArgChecker } from "../common";
+import { CONFIG_FILES, placeRenderedFiles, prefixed } from "../files";
+import { checkCommon, dataVolume, pulledImage, serviceContainer, wgetCheck, type PulledComponentArgs } from "./container";
+
+export interface PrometheusArgs extends PulledComponentArgs {
+  /** The rendered `prometheus/` folder keyed by path inside it: prometheus.yml and rules/*.yml. */
+  files: Record<string, string>;
+  /** How long samples are kept, a Prometheus duration. Defaults to "15d". */
+  retention?: string;
+  /** Upper bound on the TSDB size, e.g. "10GB". Defaults to no bound. */
+  retentionSize?: string;
+}
+
+/** Prometheus: scrapes every component, evaluates the rules, sends alerts to Alertmanager. TSDB in a named volume. */
+export class Prometheus extends pulumi.ComponentResource {
+  static readonly TYPE = "voteobs:docker:Prometheus";
+  /** URL inside the monitoring network. */
+  readonly url: string;
+  readonly container: docker.Container;
+  readonly volume: docker.Volume;
+
+  constructor(name: string, args: PrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(Prometheus.TYPE, name, {}, opts);
+    const check = new ArgChecker(this, Prometheus.TYPE, name);
+    check.image(args.image);
+    checkCommon(check, args);
+    check.files(args.files, ["prometheus.yml"]);
+    check.check(Object.keys(args.files).every((f) => f === "prometheus.yml" || /^rules\/[a-z0-9-]+\.yml$/.test(f)), "files", "may only hold prometheus.yml and rules/<name>.yml");
+    if (args.retention !== undefined) check.check(/^(\d+(y|w|d|h|m|s|ms))+$/.test(args.retention), "retention", `${JSON.stringify(args.retention)} must be a Prometheus duration such as "15d"`);
+    if (args.retentionSize !== undefined) check.check(/^\d+(B|KB|MB|GB|TB)$/.test(args.retentionSize), "retentionSize", `${JSON.stringify(args.retentionSize)} must be a size such as "10GB"`);
+
+    const prefix = args.namePrefix ?? "voteobs";
+    const image = pulledImage(`${name}-image`, args.image, this);
+    this.volume = dataVolume(`${name}-data`, `${prefix}-prometheus-data`, "prometheus", this);
+    this.container = serviceContainer(
+      name,
+      {
+        component: "prometheus",
+        image: image.imageId,
+        common: args,
+        user: "65534:65534",
+        command: [
+          `--config.file=${CONFIG_FILES.prometheus}`,
+          "--storage.tsdb.path=/prometheus",
+          `--storage.tsdb.retention.time=${args.retention ?? "15d"}`,
+          ...(args.retentionSize ? [`--storage.tsdb.retention.size=${args.retentionSize}`] : []),
+          `--web.listen-address=:${PORTS.prometheus}`,
+        ],
+        files: placeRenderedFiles(prefixed("prometheus/", args.files)),
+        volumes: [{ volumeName: this.volume.name, containerPath: "/prometheus" }],
+        healthcheck: wgetCheck(`http://127.0.0.1:${PORTS.prometheus}/-/healthy`),
+      },
+      this,
+    );
+    this.url = `http://prometheus:${PORTS.prometheus}`;
+    this.registerOutputs({ url: this.url, container: this.container.id });
+  }
+}
