@@ -1,0 +1,143 @@
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Exporter } from "../../config/components";
+import { PORTS } from "../../render/topology/types";
+import { ArgChecker, type Resources } from "../common";
+import { FOLDERS } from "../files";
+import type { SecretKeyRef } from "./datastores";
+import { containerSecurity, daemonSet, deployment, httpProbe, podSecurity, resourcesFor, service } from "./workload";
+
+/** The exporters that run on Kubernetes (container metrics come from each kubelet's cAdvisor). */
+export type KubernetesExporter = Exclude<Exporter, "cadvisor">;
+
+export interface ExportersArgs {
+  namespace: pulumi.Input<string>;
+  /** Pinned image of each exporter. */
+  images: Record<KubernetesExporter, string>;
+  /** Limits per exporter. Defaults to the defaults in config/schema.ts. */
+  resources?: Partial<Record<KubernetesExporter, Resources>>;
+  /** The Secret key holding the Postgres password. */
+  postgresPassword: SecretKeyRef;
+  /** Defaults to "postgres". */
+  database?: string;
+  /** Redis keys exported as `redis_key_size{key=...}`. Defaults to ["votes", "votes:dead"]. */
+  queueKeys?: string[];
+}
+
+/** redis_exporter and postgres_exporter as Deployments, node-exporter as a DaemonSet (reads the host's /proc, /sys and / read-only). */
+export class Exporters extends pulumi.ComponentResource {
+  static readonly TYPE = "voteobs:kubernetes:Exporters";
+  readonly workloads: { "redis-exporter": k8s.apps.v1.Deployment; "postgres-exporter": k8s.apps.v1.Deployment; "node-exporter": k8s.apps.v1.DaemonSet };
+
+  constructor(name: string, args: ExportersArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(Exporters.TYPE, name, {}, opts);
+    const check = new ArgChecker(this, Exporters.TYPE, name);
+    const exporters: KubernetesExporter[] = ["redis-exporter", "postgres-exporter", "node-exporter"];
+    check.required(args.namespace, "namespace");
+    check.check(typeof args.images === "object" && args.images !== null, "images", "is required: the pinned image of each exporter");
+    for (const exporter of exporters) check.image(args.images[exporter], `images["${exporter}"]`);
+    for (const exporter of exporters) check.resources(args.resources?.[exporter], `resources["${exporter}"]`);
+    check.required(args.postgresPassword?.name, "postgresPassword.name");
+    const queueKeys = args.queueKeys ?? ["votes", "votes:dead"];
+    check.nonEmpty(queueKeys, "queueKeys", "Redis key");
+    for (const key of queueKeys) check.check(/^[^\s,=]+$/.test(key), "queueKeys", `${JSON.stringify(key)} must not contain spaces, commas or "="`);
+
+    const ns = args.namespace;
+    const metricsService = (exporter: KubernetesExporter) => service(`${name}-${exporter}-service`, exporter, ns, [{ name: "metrics", port: PORTS[exporter], targetPort: PORTS[exporter] }], this);
+    const probes = (exporter: KubernetesExporter, path: string) => ({ livenessProbe: httpProbe(path, PORTS[exporter], { initialDelaySeconds: 10 }), readinessProbe: httpProbe(path, PORTS[exporter]) });
+
+    const redisExporter = deployment(
+      `${name}-redis-exporter`,
+      "redis-exporter",
+      {
+        namespace: ns,
+        replicas: 1,
+        pod: {
+          securityContext: podSecurity(59000),
+          containers: [
+            {
+              name: "redis-exporter",
+              image: args.images["redis-exporter"],
+              args: [`--check-single-keys=${queueKeys.map((key) => `db0=${key}`).join(",")}`, `--web.listen-address=:${PORTS["redis-exporter"]}`],
+              env: [{ name: "REDIS_ADDR", value: pulumi.interpolate`redis://redis.${ns}.svc:${PORTS.redis}` }],
+              ports: [{ name: "metrics", containerPort: PORTS["redis-exporter"] }],
+              ...probes("redis-exporter", "/health"),
+              resources: resourcesFor("redis-exporter", args.resources?.["redis-exporter"]),
+              securityContext: containerSecurity(),
+            },
+          ],
+        },
+      },
+      this,
+    );
+    metricsService("redis-exporter");
+
+    const postgresExporter = deployment(
+      `${name}-postgres-exporter`,
+      "postgres-exporter",
+      {
+        namespace: ns,
+        replicas: 1,
+        pod: {
+          securityContext: podSecurity(65534),
+          containers: [
+            {
+              name: "postgres-exporter",
+              image: args.images["postgres-exporter"],
+              args: [`--web.listen-address=:${PORTS["postgres-exporter"]}`],
+              env: [
+                { name: "DATA_SOURCE_URI", value: pulumi.interpolate`postgres.${ns}.svc:${PORTS.postgres}/${args.database ?? "postgres"}?sslmode=disable` },
+                { name: "DATA_SOURCE_USER", value: "postgres" },
+                { name: "DATA_SOURCE_PASS_FILE", value: `${FOLDERS.postgresSecrets}/${args.postgresPassword.key}` },
+              ],
+              ports: [{ name: "metrics", containerPort: PORTS["postgres-exporter"] }],
+              ...probes("postgres-exporter", "/"),
+              resources: resourcesFor("postgres-exporter", args.resources?.["postgres-exporter"]),
+              securityContext: containerSecurity(),
+              volumeMounts: [{ name: "postgres-password", mountPath: FOLDERS.postgresSecrets, readOnly: true }],
+            },
+          ],
+          volumes: [{ name: "postgres-password", secret: { secretName: args.postgresPassword.name, defaultMode: 0o440 } }],
+        },
+      },
+      this,
+    );
+    metricsService("postgres-exporter");
+
+    const hostPath = (name: string, path: string) => ({ name, hostPath: { path } });
+    const nodeExporter = daemonSet(
+      `${name}-node-exporter`,
+      "node-exporter",
+      {
+        namespace: ns,
+        pod: {
+          securityContext: podSecurity(65534),
+          hostPID: true,
+          tolerations: [{ operator: "Exists" }],
+          containers: [
+            {
+              name: "node-exporter",
+              image: args.images["node-exporter"],
+              args: ["--path.procfs=/host/proc", "--path.sysfs=/host/sys", "--path.rootfs=/host/root", `--web.listen-address=:${PORTS["node-exporter"]}`],
+              ports: [{ name: "metrics", containerPort: PORTS["node-exporter"] }],
+              ...probes("node-exporter", "/"),
+              resources: resourcesFor("node-exporter", args.resources?.["node-exporter"]),
+              securityContext: containerSecurity(),
+              volumeMounts: [
+                { name: "proc", mountPath: "/host/proc", readOnly: true },
+                { name: "sys", mountPath: "/host/sys", readOnly: true },
+                { name: "root", mountPath: "/host/root", readOnly: true, mountPropagation: "HostToContainer" },
+              ],
+            },
+          ],
+          volumes: [hostPath("proc", "/proc"), hostPath("sys", "/sys"), hostPath("root", "/")],
+        },
+      },
+      this,
+    );
+    metricsService("node-exporter");
+
+    this.workloads = { "redis-exporter": redisExporter, "postgres-exporter": postgresExporter, "node-exporter": nodeExporter };
+    this.registerOutputs({});
+  }
+}
