@@ -1,4 +1,6 @@
-import { DashboardBuilder, DashboardCursorSync, type Dashboard, type Panel, type RowPanel } from "@grafana/grafana-foundation-sdk/dashboard";
+import { AnnotationQueryBuilder, DashboardBuilder, DashboardCursorSync, type Dashboard, type Panel, type RowPanel } from "@grafana/grafana-foundation-sdk/dashboard";
+import { firingAlerts } from "../queries/targets";
+import { PROMETHEUS } from "./datasources";
 import { DASHBOARD_UIDS, type DashboardKey } from "../queries/links";
 import { DASHBOARD_TAG, dashboardLinks } from "./links";
 
@@ -23,7 +25,28 @@ export function newDashboard(key: DashboardKey, title: string, purpose: string):
     .time({ from: "now-1h", to: "now" })
     .refresh("30s")
     .tooltip(DashboardCursorSync.Crosshair)
-    .link(dashboardLinks());
+    .link(dashboardLinks())
+    .annotation(builtInAnnotations())
+    .annotation(alertAnnotations());
+}
+
+/** Grafana's own annotations (as every new dashboard has them), hidden from the controls. */
+function builtInAnnotations(): AnnotationQueryBuilder {
+  return new AnnotationQueryBuilder().name("Annotations & Alerts").builtIn(1).type("dashboard").datasource({ type: "grafana", uid: "-- Grafana --" }).enable(true).hide(true).iconColor("rgba(0, 211, 255, 1)");
+}
+
+/** A red mark on every graph while an alert fires, so the graph an alert links to shows when it started. */
+function alertAnnotations(): AnnotationQueryBuilder {
+  return new AnnotationQueryBuilder()
+    .name("Firing alerts")
+    .datasource(PROMETHEUS)
+    .enable(true)
+    .iconColor("red")
+    .expr(firingAlerts())
+    .step("1m")
+    .titleFormat("{{alertname}}")
+    .tagKeys("service,severity")
+    .textFormat("{{service}} {{instance}}");
 }
 
 /**

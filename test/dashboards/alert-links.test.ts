@@ -4,7 +4,8 @@ import { allAlerts, buildRuleFiles } from "../../alert-rules";
 import { DATASOURCE_UIDS } from "../../queries/links";
 import { serviceErrorLogs } from "../../queries/logql";
 import { devConfig } from "../support/render";
-import { dashboardsOf, variablesOf } from "./support/grafana";
+import type { Panel } from "@grafana/grafana-foundation-sdk/dashboard";
+import { dashboardsOf, firstExpr, variablesOf } from "./support/grafana";
 
 const config = devConfig();
 const alerts = allAlerts(buildRuleFiles(config));
@@ -52,7 +53,7 @@ describe("from an alert to the right graph and log line", () => {
   it("the Logs dashboard shows the same error lines for the service a link chooses", () => {
     const logs = dashboards.get("voteobs-logs")!;
     const errors = (logs.panels ?? []).flatMap((p) => ("panels" in p ? [] : [p])).find((p) => p.title === "Error logs of $service")!;
-    const expr = (errors.targets![0] as { expr: string }).expr;
+    const expr = firstExpr(errors as Panel);
     assert.equal(expr, '{service=~"$service", level=~"error|fatal"} |= "$search"');
     assert.equal(errors.repeat, "service", "one panel per chosen service");
   });

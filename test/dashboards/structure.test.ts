@@ -78,6 +78,14 @@ describe("dashboards only use what the provisioning provides", () => {
     }
   });
 
+  it("annotations use a provisioned datasource or Grafana's own", () => {
+    for (const { uid, json } of dashboards) {
+      const list = json.annotations.list ?? [];
+      assert.ok(list.some((a) => a.builtIn === 1), `${uid} lacks Grafana's built-in annotations`);
+      for (const a of list.filter((a) => a.builtIn !== 1)) assert.equal(provisioned.get(a.datasource?.uid ?? ""), a.datasource?.type, `${uid} / ${a.name}`);
+    }
+  });
+
   it("panel types are ones Grafana ships (built with the foundation SDK's panel builders)", () => {
     const core = new Set(["row", "stat", "timeseries", "table", "logs", "heatmap", "state-timeline"]);
     for (const { uid, json } of dashboards) for (const panel of allPanels(json)) assert.ok(core.has(panel.type), `${uid} / ${panel.title}: ${panel.type}`);

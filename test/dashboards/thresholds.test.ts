@@ -5,7 +5,7 @@ import { allAlerts, buildRuleFiles, type AlertRule } from "../../alert-rules";
 import type { StackConfig } from "../../config/schema";
 import { trafficLights } from "../../dashboards";
 import { devConfig } from "../support/render";
-import { contentPanels, dashboardsOf } from "./support/grafana";
+import { contentPanels, dashboardsOf, firstExpr } from "./support/grafana";
 
 const SEVERITY_COLOR: Record<string, string> = { critical: "red", warning: "orange" };
 const squash = (text: string) => text.replace(/\s+/g, " ").trim();
@@ -76,7 +76,7 @@ describe("a traffic light turns its alert's colour exactly at the alert's thresh
 
   it("every light reads DOWN, in red, while its service cannot be scraped", () => {
     for (const light of lights(devConfig())) {
-      const expr = (light.targets![0] as { expr: string }).expr;
+      const expr = firstExpr(light);
       assert.match(expr, new RegExp(`^\\(min\\(\\{__name__=~"up\\|redis_up\\|pg_up",service="${light.title}"\\}\\) == 0\\) - 1\\nor on \\(\\)`), light.title!);
       const mapping = light.fieldConfig!.defaults!.mappings![0] as { options: Record<string, { text: string; color: string }> };
       assert.deepEqual([mapping.options["-1"].text, mapping.options["-1"].color], ["DOWN", "red"], light.title!);

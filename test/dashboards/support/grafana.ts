@@ -25,16 +25,22 @@ export interface PanelQuery {
   expr: string;
 }
 
-/** Every query of every panel, with the datasource it runs on (its own, or the panel's). */
+/**
+ * Every query of every panel, with the datasource it runs on (its own, or the panel's), and every
+ * annotation query (as panel "annotation: <name>").
+ */
 export function panelQueries(dashboards: readonly RenderedDashboard[]): PanelQuery[] {
-  return dashboards.flatMap(({ uid, json }) =>
+  const annotations = dashboards.flatMap(({ uid, json }) =>
+    (json.annotations.list ?? []).filter((a) => a.expr !== undefined).map((a) => ({ dashboard: uid, panel: `annotation: ${a.name}`, refId: "", datasource: a.datasource ?? {}, expr: a.expr! })),
+  );
+  return annotations.concat(dashboards.flatMap(({ uid, json }) =>
     contentPanels(json).flatMap((panel) =>
       (panel.targets ?? []).map((target) => {
         const t = target as { refId?: string; expr?: string; datasource?: { type?: string; uid?: string } };
         return { dashboard: uid, panel: panel.title ?? "", refId: t.refId ?? "", datasource: t.datasource ?? panel.datasource ?? {}, expr: t.expr ?? "" };
       }),
     ),
-  );
+  ));
 }
 
 export function variablesOf(dashboard: Dashboard): VariableModel[] {
@@ -67,4 +73,11 @@ export function interpolate(expr: string, dashboard: Dashboard): string {
     if (options.length === 0) throw new Error(`variable ${name} of ${dashboard.uid} has no options`);
     return variable.multi ? `(${options.slice(0, 2).join("|")})` : options[0];
   });
+}
+
+/** The query text of a panel's first target. */
+export function firstExpr(panel: Panel): string {
+  const target = (panel.targets ?? [])[0] as unknown as { expr?: string } | undefined;
+  if (typeof target?.expr !== "string") throw new Error(`panel ${panel.title} has no query`);
+  return target.expr;
 }
