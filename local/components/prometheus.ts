@@ -1,0 +1,83 @@
+import { mkdir } from "node:fs/promises";
+import { ExitInfo, ManagedProcess, startManagedProcess, waitForReady } from "./managed-process";
+import { getFreePort } from "./ports";
+
+export interface PrometheusOptions {
+  /** The rendered prometheus.yml. */
+  configFile: string;
+  /** TSDB folder (blocks and WAL); kept across restarts. */
+  dataDir: string;
+  /** Defaults to a free port. */
+  port?: number;
+  /**
+   * How often a firing alert is sent again to Alertmanager (`--rules.alert.resend-delay`).
+   * Defaults to Prometheus' 1m; a time-scaled profile shortens it with everything else.
+   */
+  alertResendDelay?: string;
+  /** Defaults to 15d. */
+  retention?: string;
+  /** Defaults to `prometheus` on PATH (Debian's package). */
+  binary?: string;
+  /** Defaults to 30 s (WAL replay after a kill takes a moment). */
+  readyTimeoutMs?: number;
+}
+
+export interface PrometheusServer {
+  readonly port: number;
+  /** http://127.0.0.1:<port> */
+  readonly url: string;
+  readonly process: ManagedProcess;
+  /** SIGTERM (clean shutdown, head compacted), SIGKILL after `timeoutMs`. */
+  stop(timeoutMs?: number): Promise<ExitInfo>;
+  /** SIGKILL: only the WAL keeps the recent samples. */
+  kill(): Promise<ExitInfo>;
+  /** Starts again (after stop or kill) on the same port and TSDB; waits until /-/ready. */
+  start(): Promise<void>;
+  /** Re-reads prometheus.yml and the rule files (POST /-/reload, --web.enable-lifecycle). */
+  reload(): Promise<void>;
+}
+
+export const PROMETHEUS_BINARY = "prometheus";
+
+/** One Prometheus on 127.0.0.1 with the lifecycle API on, ready when /-/ready answers. */
+export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusServer> {
+  await mkdir(options.dataDir, { recursive: true });
+  const port = options.port ?? (await getFreePort());
+  const url = `http://127.0.0.1:${port}`;
+  const launch = async (): Promise<ManagedProcess> => {
+    const child = startManagedProcess({
+      name: `prometheus:${port}`,
+      command: options.binary ?? PROMETHEUS_BINARY,
+      args: [
+        `--config.file=${options.configFile}`,
+        `--storage.tsdb.path=${options.dataDir}`,
+        `--storage.tsdb.retention.time=${options.retention ?? "15d"}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        `--web.external-url=${url}`,
+        "--web.enable-lifecycle",
+        `--rules.alert.resend-delay=${options.alertResendDelay ?? "1m"}`,
+        "--log.level=warn",
+      ],
+    });
+    await waitForReady(child, "/-/ready", async () => (await fetch(`${url}/-/ready`)).ok, options.readyTimeoutMs ?? 30_000);
+    return child;
+  };
+  let child = await launch();
+  return {
+    port,
+    url,
+    get process() {
+      return child;
+    },
+    stop: (timeoutMs) => child.stop(timeoutMs),
+    kill: () => child.kill("SIGKILL"),
+    async start() {
+      if (child.running) return;
+      child = await launch();
+    },
+    async reload() {
+      const response = await fetch(`${url}/-/reload`, { method: "POST" });
+      if (!response.ok) throw new Error(`prometheus reload failed: ${response.status} ${await response.text()}`);
+    },
+  };
+}
