@@ -1,7 +1,7 @@
 import { PromQueryFormat } from "@grafana/grafana-foundation-sdk/prometheus";
 import { APP_SERVICES } from "../config/components";
 import type { StackConfig } from "../config/schema";
-import { errorRatioByRoute, latencyBuckets, latencyQuantile, requestRateByRouteAndStatus } from "../queries/http";
+import { errorRatio, errorRatioByRoute, latencyBuckets, latencyQuantile, requestRateByRouteAndStatus } from "../queries/http";
 import { budgetRemaining, burnFactor, burnRate, burnRateWindows, BURN_WINDOWS, periodSli } from "../queries/slo";
 import { RATE_WINDOW, promQuery } from "./datasources";
 import { finish, newDashboard, type RenderedDashboard } from "./dashboard";
@@ -16,7 +16,7 @@ import { SERVICE, serviceVariable } from "./variables";
  * status class, the latency distribution, and the vote availability SLO with its burn rates.
  */
 export function userExperienceDashboard(config: StackConfig): RenderedDashboard {
-  const { voteLatency, slo } = config.alerts;
+  const { voteErrorRatio, voteLatency, slo } = config.alerts;
   const selected = `~${SERVICE}`;
   const logsLink = linkTo("Error logs of $service", "logs", SERVICE);
 
@@ -25,13 +25,26 @@ export function userExperienceDashboard(config: StackConfig): RenderedDashboard 
     .withRow(row("Rate, errors, duration of $service"))
     .withPanel(
       timeSeries({
+        title: "Error ratio of $service",
+        description: `Share of requests answering 5xx over ${voteErrorRatio.window}, computed as VoteHighErrorRate computes it for vote. Orange line: the ${percent(errorBudget(slo.objective))} the SLO allows; red line: VoteHighErrorRate fires above ${percent(voteErrorRatio.threshold)} for ${voteErrorRatio.for}.`,
+        targets: [promQuery("A", errorRatio(selected, voteErrorRatio.window), { legend: "{{service}}" })],
+        unit: "percentunit",
+        min: 0,
+        lines: steps(COLORS.ok, [errorBudget(slo.objective), COLORS.warning], [voteErrorRatio.threshold, COLORS.critical]),
+        w: 8,
+        h: 8,
+        links: [logsLink],
+      }),
+    )
+    .withPanel(
+      timeSeries({
         title: "Requests per second by route and status class",
         description: "Every answered request, stacked per route and status class (2xx, 4xx, 5xx).",
         targets: [promQuery("A", requestRateByRouteAndStatus(selected, RATE_WINDOW), { legend: "{{route}} {{status}}" })],
         unit: "reqps",
         stacked: true,
         min: 0,
-        w: 12,
+        w: 8,
         h: 8,
         links: [logsLink],
       }),
@@ -44,7 +57,7 @@ export function userExperienceDashboard(config: StackConfig): RenderedDashboard 
         unit: "percentunit",
         min: 0,
         lines: steps(COLORS.ok, [errorBudget(slo.objective), COLORS.warning]),
-        w: 12,
+        w: 8,
         h: 8,
         links: [logsLink],
       }),

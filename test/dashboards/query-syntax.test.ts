@@ -3,7 +3,9 @@ import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { allAlerts, buildRuleFiles } from "../../alert-rules";
 import { serviceErrorLogs } from "../../queries/logql";
-import { devConfig, renderDev } from "../support/render";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, devConfig, renderDev } from "../support/render";
 import { dashboardsOf, interpolate, panelQueries } from "./support/grafana";
 import { logqlErrors, promqlErrors } from "./support/query-syntax";
 
@@ -54,6 +56,14 @@ describe("every query parses", () => {
       assert.deepEqual(logqlErrors(concrete), [], `${alert.alert}: ${expr}`);
       assert.equal(concrete, serviceErrorLogs(alert.labels.service ?? "vote"), alert.alert);
     }
+  });
+});
+
+describe("the docs' examples parse too", () => {
+  it("every logql block of docs/dashboards.md", () => {
+    const blocks = [...readFileSync(join(ROOT, "docs/dashboards.md"), "utf8").matchAll(/```logql\n([\s\S]*?)```/g)].map((m) => m[1].trim());
+    assert.ok(blocks.length >= 1);
+    for (const block of blocks) assert.deepEqual(logqlErrors(block), [], block);
   });
 });
 

@@ -111,10 +111,14 @@ describe("other coloured panels take their thresholds from the same config", () 
     });
   }
 
-  it("the vote error ratio graph shows the SLO objective and the alert threshold", () => {
-    assert.deepEqual(
-      stepsOf(panel(before, "voteobs-overview", "Vote error ratio")).map((s) => s.value),
-      [null, 0.001, 0.05],
-    );
+  it("the vote error ratio graphs show the SLO objective and the alert threshold, both from config", () => {
+    const changed = devConfig({ alerts: { voteErrorRatio: { threshold: 0.07 }, slo: { objective: 0.995 } } });
+    for (const [dashboard, title] of [
+      ["voteobs-overview", "Vote error ratio"],
+      ["voteobs-user-experience", "Error ratio of $service"],
+    ]) {
+      assert.deepEqual(stepsOf(panel(before, dashboard, title)).map((s) => s.value), [null, 0.001, 0.05], title);
+      assert.deepEqual(stepsOf(panel(changed, dashboard, title)).map((s) => s.value), [null, 0.005, 0.07], title);
+    }
   });
 });
