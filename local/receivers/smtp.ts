@@ -25,6 +25,9 @@ export interface SmtpReceiver {
   readonly smarthost: string;
   readonly emails: ReceivedEmail[];
   waitFor(predicate: (email: ReceivedEmail) => boolean, timeoutMs: number): Promise<ReceivedEmail>;
+  /** Stops listening, as a mail server that is down (connections refused); `up()` listens again on the same port. */
+  down(): Promise<void>;
+  up(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,6 +70,8 @@ export async function startSmtpReceiver(options: { port?: number; auth?: { user:
     smarthost: `127.0.0.1:${port}`,
     emails,
     waitFor: (predicate, timeoutMs) => waitForItem(emails, waiters, predicate, timeoutMs, "email"),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    down: () => new Promise((resolve) => server.server.close(() => resolve())),
+    up: () => new Promise((resolve) => server.server.listen(port, "127.0.0.1", resolve)),
+    close: () => new Promise((resolve) => (server.server.listening ? server.close(() => resolve()) : resolve())),
   };
 }

@@ -1,0 +1,40 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { slackWebhookFile, smtpPasswordFile } from "../config/secrets";
+import type { StackConfig } from "../config/schema";
+
+/** The mail account Alertmanager logs in with, shared by every email receiver of the local target. */
+export interface LocalMailAccount {
+  user: string;
+  password: string;
+}
+
+/**
+ * The account the local SMTP receiver accepts: the stack's own authUsername (first email receiver
+ * that has one) with a password made up for this run, or none when no receiver authenticates.
+ */
+export function localMailAccount(config: StackConfig): LocalMailAccount | undefined {
+  const withAuth = config.alerting.receivers.find((r) => r.type === "email" && r.enabled && r.authUsername !== undefined);
+  if (withAuth?.type !== "email" || withAuth.authUsername === undefined) return undefined;
+  return { user: withAuth.authUsername, password: randomBytes(16).toString("hex") };
+}
+
+/**
+ * Writes the files Alertmanager's rendered config points at: each Slack receiver's webhook URL
+ * (the local Slack stand-in) and each email receiver's SMTP password.
+ */
+export function writeAlertmanagerSecrets(secretsDir: string, config: StackConfig, slackUrl: string, mail: LocalMailAccount | undefined): void {
+  mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
+  chmodSync(secretsDir, 0o700);
+  for (const receiver of config.alerting.receivers.filter((r) => r.enabled)) {
+    if (receiver.type === "slack") writeSecret(join(secretsDir, slackWebhookFile(receiver.name)), `${slackUrl}\n`);
+    // No trailing newline: Alertmanager uses the password file's bytes as they are.
+    else if (receiver.authUsername !== undefined && mail !== undefined) writeSecret(join(secretsDir, smtpPasswordFile(receiver.name)), mail.password);
+  }
+}
+
+function writeSecret(path: string, value: string): void {
+  writeFileSync(path, value, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
