@@ -1,0 +1,81 @@
+// The harness installs the Pulumi mocks; it must be imported before any stack module.
+import "./harness";
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import * as dockerStack from "../../stacks/docker";
+import * as k8sStack from "../../stacks/kubernetes";
+import { DEFAULTS } from "../../stacks/common";
+
+type Ctor<A> = new (name: string, args: A, opts?: pulumi.ComponentResourceOptions) => pulumi.ComponentResource;
+
+/**
+ * Constructs a component with bad arguments and checks that it throws a ResourceError naming
+ * the argument, before creating any child (only the component itself was constructed).
+ */
+function rejects<A>(component: Ctor<A>, args: A, argument: string): void {
+  const constructed: string[] = [];
+  const record: pulumi.ResourceTransformation = (a) => {
+    constructed.push(a.type);
+    return undefined;
+  };
+  assert.throws(
+    () => new component("bad", args, { transformations: [record] }),
+    (error: unknown) => {
+      assert.ok(error instanceof pulumi.ResourceError, `a ResourceError, got ${String(error)}`);
+      assert.ok(error.message.includes(`args.${argument} `), `"${error.message}" names args.${argument}`);
+      assert.match(error.message, /^voteobs:(docker|kubernetes):\w+ "bad": /);
+      return true;
+    },
+  );
+  assert.equal(constructed.length, 1, `nothing but the component is created before its arguments are checked, got ${constructed.join(", ")}`);
+}
+
+const files = { prometheus: { "prometheus.yml": "global: {}\n", "rules/slo.yml": "groups: []\n" } };
+const networks = ["voteobs-monitoring"];
+
+describe("docker components check their arguments first", () => {
+  const prometheus = { image: "prom/prometheus:v2.55.1", networks, files: files.prometheus };
+
+  it("accepts good arguments", () => {
+    assert.ok(new dockerStack.Prometheus("good", prometheus));
+  });
+  it("an unpinned image", () => rejects(dockerStack.Prometheus, { ...prometheus, image: "prom/prometheus:latest" }, "image"));
+  it("a missing prometheus.yml", () => rejects(dockerStack.Prometheus, { ...prometheus, files: { "rules/slo.yml": "" } }, "files"));
+  it("a memory limit in the wrong notation", () => rejects(dockerStack.Prometheus, { ...prometheus, resources: { cpu: 1, memory: "1GB" } }, "resources.memory"));
+  it("a negative CPU limit", () => rejects(dockerStack.Prometheus, { ...prometheus, resources: { cpu: -1, memory: "1Gi" } }, "resources.cpu"));
+  it("a bad retention", () => rejects(dockerStack.Prometheus, { ...prometheus, retention: "15 days" }, "retention"));
+  it("no network", () => rejects(dockerStack.Redis, { image: "redis:7.4.1-alpine", networks: [] }, "networks"));
+  it("a bad restart policy", () => rejects(dockerStack.Redis, { image: "redis:7.4.1-alpine", networks, restart: "sometimes" as "always" }, "restart"));
+  it("a bad publish address", () =>
+    rejects(dockerStack.Grafana, { image: "grafana/grafana:11.3.0", networks, files: { "grafana.ini": "x" }, adminPassword: pulumi.secret("p"), publish: { address: "localhost", port: 3000 } }, "publish.address"));
+  it("a bad publish port", () => rejects(dockerStack.Grafana, { image: "grafana/grafana:11.3.0", networks, files: { "grafana.ini": "x" }, adminPassword: pulumi.secret("p"), publish: { port: 70000 } }, "publish.port"));
+  it("a secret file name with a slash", () =>
+    rejects(dockerStack.Alertmanager, { image: "prom/alertmanager:v0.27.0", networks, files: { "alertmanager.yml": "x" }, secretFiles: { "../etc/passwd": pulumi.secret("x") } }, 'secretFiles["../etc/passwd"]'));
+  it("a worker batch above the worker's limit", () =>
+    rejects(dockerStack.App, { networks: { frontTier: "f", backTier: "b", monitoring: "m" }, postgresPassword: pulumi.secret("p"), workerBatchSize: 10000 }, "workerBatchSize"));
+  it("an image tag of latest", () => rejects(dockerStack.App, { networks: { frontTier: "f", backTier: "b", monitoring: "m" }, postgresPassword: pulumi.secret("p"), build: { tag: "latest" } }, "build.tag"));
+  it("no Redis key to check", () =>
+    rejects(
+      dockerStack.Exporters,
+      { images: { "redis-exporter": "oliver006/redis_exporter:v1.66.0", "postgres-exporter": "quay.io/prometheuscommunity/postgres-exporter:v0.16.0", "node-exporter": "prom/node-exporter:v1.8.2", cadvisor: "gcr.io/cadvisor/cadvisor:v0.49.1" }, networks: { monitoring: "m", backTier: "b" }, postgres: { password: pulumi.secret("p") }, queueKeys: [] },
+      "queueKeys",
+    ));
+  it("a stack of the other target", () => rejects(dockerStack.DockerStack, { config: { ...DEFAULTS, target: "kubernetes" }, files: {}, secrets: [] }, "config.target"));
+});
+
+describe("kubernetes components check their arguments first", () => {
+  const storage = { size: "10Gi" };
+
+  it("accepts good arguments", () => {
+    assert.ok(new k8sStack.Alertmanager("good", { namespace: "voteobs", image: "prom/alertmanager:v0.27.0", files: { "alertmanager.yml": "x" }, storage }));
+  });
+  it("zero Alertmanager replicas", () => rejects(k8sStack.Alertmanager, { namespace: "voteobs", image: "prom/alertmanager:v0.27.0", files: { "alertmanager.yml": "x" }, storage, replicas: 0 }, "replicas"));
+  it("a PVC size that is not a quantity", () => rejects(k8sStack.Prometheus, { namespace: "voteobs", image: "prom/prometheus:v2.55.1", files: files.prometheus, storage: { size: "big" } }, "storage.size"));
+  it("a namespace left out", () => rejects(k8sStack.Loki, { namespace: "", image: "grafana/loki:3.2.1", files: { "loki.yaml": "x" }, storage }, "namespace"));
+  it("zero vote replicas", () => rejects(k8sStack.App, { namespace: "voteobs", postgresPassword: { name: "pg", key: "postgres-password" }, replicas: { vote: 0 } }, "replicas.vote"));
+  it("a Postgres without its password", () => rejects(k8sStack.Postgres, { namespace: "voteobs", image: "postgres:16.4-alpine", storage, password: { name: "", key: "postgres-password" } }, "password.name"));
+  it("an unknown component to police", () => rejects(k8sStack.NetworkPolicies, { namespace: "voteobs", components: ["nginx" as "vote"] }, "components"));
+  it("a component nobody may reach", () => rejects(k8sStack.NetworkPolicies, { namespace: "voteobs", components: ["vote"], ingress: {} }, 'ingress["vote"]'));
+  it("a stack of the other target", () => rejects(k8sStack.KubernetesStack, { config: DEFAULTS, files: {}, secrets: [] }, "config.target"));
+});
