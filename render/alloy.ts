@@ -40,13 +40,21 @@ loki.write "default" {
 /**
  * Which path carries our services' logs to Loki on a target, so that each line arrives once:
  * where Alloy reads container output, the services must not push too (no LOKI_URL); where no
- * container runs (the local target), the services push through winston-loki.
+ * container runs (the local target), only the services can push, through winston-loki, when
+ * LOKI_URL names a Loki (the topology's, if one runs there).
  */
 export type AppLogShipping = { via: "alloy" } | { via: "winston-loki"; lokiUrl: string };
 
 export function appLogShipping(topology: Topology): AppLogShipping {
   return topology.logs.kind === "none" ? { via: "winston-loki", lokiUrl: topology.urls.loki } : { via: "alloy" };
 }
+
+/**
+ * Environment variable holding the node an Alloy pod runs on (the downward API's spec.nodeName).
+ * On Kubernetes Alloy runs as a DaemonSet and each replica reads only the pods of its own node,
+ * so no line is read twice.
+ */
+export const ALLOY_NODE_ENV = "NODE_NAME";
 
 /** How each component writes its lines, which decides how its level is read. */
 export type LogFormat = "json" | "logfmt" | "postgres" | "redis" | "klog";
@@ -205,8 +213,9 @@ loki.source.docker "containers" {
 
 function kubernetesSource(namespace: string): string {
   const nameLabel = `__meta_kubernetes_pod_label_${K8S_NAME_LABEL.replace(/[^a-zA-Z0-9_]/g, "_")}`;
-  return `// Every pod of the namespace that carries ${K8S_NAME_LABEL} (the stack's own), read through the
-// Kubernetes API: one Alloy replica sees every node, so it must run as a single replica.
+  return `// Every pod of the namespace that carries ${K8S_NAME_LABEL} (the stack's own) and runs on this
+// Alloy's node (${ALLOY_NODE_ENV}, set by the DaemonSet), read through the Kubernetes API: each node's
+// replica reads its own pods, so every line is read once.
 discovery.kubernetes "pods" {
   role = "pod"
 
@@ -221,6 +230,11 @@ discovery.relabel "pods" {
   rule {
     source_labels = [${str(nameLabel)}]
     regex         = ".+"
+    action        = "keep"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_pod_node_name"]
+    regex         = sys.env(${str(ALLOY_NODE_ENV)})
     action        = "keep"
   }
   rule {

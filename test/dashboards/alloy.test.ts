@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { COMPONENTS, type Component } from "../../config/components";
 import { dockerTopology, kubernetesTopology, type Topology } from "../../render";
-import { appLogShipping, renderAlloyConfig } from "../../render/alloy";
+import { ALLOY_NODE_ENV, appLogShipping, renderAlloyConfig } from "../../render/alloy";
 import { devConfig } from "../support/render";
 import { componentProblems } from "./support/alloy-components";
 import { parseAlloy, type Block, type Expr } from "./support/alloy-syntax";
@@ -50,13 +50,17 @@ describe("Alloy reads every container of the stack and nothing else", () => {
     assert.deepEqual(targets, ["service", "container", "stream"]);
   });
 
-  it("kubernetes: pods of the stack's namespace with app.kubernetes.io/name, read through the API", () => {
+  it("kubernetes: pods of the stack's namespace with app.kubernetes.io/name on this Alloy's node, read through the API", () => {
     const discovery = component(kubernetes, "discovery.kubernetes")!;
     assert.equal(str(discovery.attributes.role), "pod");
     assert.deepEqual(strings(discovery.blocks[0].attributes.names), ["voteobs"]);
     const rules = component(kubernetes, "discovery.relabel", "pods")!.blocks;
     assert.equal(str(rules[0].attributes.action), "keep");
     assert.deepEqual(strings(rules[0].attributes.source_labels), ["__meta_kubernetes_pod_label_app_kubernetes_io_name"]);
+    // A DaemonSet replica per node: each keeps only its node's pods, or every line would arrive once per node.
+    assert.equal(str(rules[1].attributes.action), "keep");
+    assert.deepEqual(strings(rules[1].attributes.source_labels), ["__meta_kubernetes_pod_node_name"]);
+    assert.deepEqual(rules[1].attributes.regex, { kind: "call", path: ["sys", "env"], args: [{ kind: "string", value: ALLOY_NODE_ENV }] });
     assert.ok(component(kubernetes, "loki.source.kubernetes"));
   });
 
