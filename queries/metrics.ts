@@ -76,5 +76,5 @@ export const METRIC_SOURCES = {
 
 export type MetricSource = keyof typeof METRIC_SOURCES;
 
-/** Every metric name a query may use (recording rules add their own, see queries/recording.ts). */
+/** Every metric name a query may use, besides the series our recording rules write (alert-rules/: limits and SLO records). */
 export const KNOWN_METRICS: ReadonlySet<string> = new Set(Object.values(METRIC_SOURCES).flat());
