@@ -1,3 +1,4 @@
+import { PromQueryFormat } from "@grafana/grafana-foundation-sdk/prometheus";
 import { COMPONENTS } from "../config/components";
 import type { StackConfig } from "../config/schema";
 import { errorRatio, latencyQuantile, requestRate } from "../queries/http";
@@ -5,13 +6,12 @@ import { errorLogsForVariable } from "../queries/logql";
 import { drainRate, ingestRate, queueDepth } from "../queries/queue";
 import { budgetRemaining } from "../queries/slo";
 import { DOWN_VALUE, firingAlerts } from "../queries/targets";
-import { PromQueryFormat } from "@grafana/grafana-foundation-sdk/prometheus";
 import { RATE_WINDOW, lokiQuery, promQuery } from "./datasources";
 import { finish, newDashboard, type RenderedDashboard } from "./dashboard";
 import { errorBudget, percent, seconds } from "./format";
 import { CELL_VALUE, linkTo } from "./links";
 import { logsPanel, row, statPanel, tablePanel, timeSeries, valueTexts } from "./panels";
-import { COLORS, stepsFor, steps } from "./thresholds";
+import { COLORS, steps, stepsFor } from "./thresholds";
 import { lightSteps, trafficLights, type TrafficLight } from "./traffic-lights";
 import { SERVICE, serviceVariable } from "./variables";
 
