@@ -1,7 +1,7 @@
 import type { AlertsConfig } from "../config/schema";
 import { num } from "../queries/promql";
 import { deadLetters, processedRate, queueDepth, queueGrowthPerMinute } from "../queries/queue";
-import { postgresUp, redisUp } from "../queries/targets";
+import { datastoreUp, dependencyReachable } from "../queries/targets";
 import { alertRule, type AlertContext } from "./build";
 import { durationWords } from "./i18n";
 import type { RuleFile } from "./types";
@@ -76,16 +76,16 @@ export function internalHealthRules(alerts: AlertsConfig, ctx: AlertContext): Ru
       ctx,
     ),
     ...([
-      ["RedisDown", "redis", redisUp(), "Redis", "antrean suara", "the vote queue"],
-      ["PostgresDown", "postgres", postgresUp(), "Postgres", "penyimpanan hasil", "the results store"],
-    ] as const).map(([name, service, metric, title, roleId, roleEn]) =>
+      ["RedisDown", "redis", "Redis", "antrean suara", "the vote queue"],
+      ["PostgresDown", "postgres", "Postgres", "penyimpanan hasil", "the results store"],
+    ] as const).map(([name, service, title, roleId, roleEn]) =>
       alertRule(
         {
           name,
           severity: "critical",
           service,
           dashboard: "internalHealth",
-          expr: `max by (service) (${metric}) == 0`,
+          expr: `${datastoreUp(service)} == 0`,
           for: targetDown.for,
           labels: { dependency: service },
           text: {
@@ -107,7 +107,7 @@ export function internalHealthRules(alerts: AlertsConfig, ctx: AlertContext): Ru
         name: "DependencyUnreachable",
         severity: "warning",
         dashboard: "internalHealth",
-        expr: "max by (service, dependency) (dependency_up) == 0",
+        expr: `${dependencyReachable()} == 0`,
         for: targetDown.for,
         text: {
           id: {

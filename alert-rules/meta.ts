@@ -1,6 +1,26 @@
 import { d } from "../config/duration";
 import type { AlertsConfig } from "../config/schema";
 import { num } from "../queries/promql";
+import {
+  ALWAYS,
+  LOG_LOSS_WINDOW,
+  NOTIFICATION_WINDOW,
+  alertmanagerConfigReloadOk,
+  alertmanagerNotificationFailureRatio,
+  alertmanagersDiscovered,
+  faultInjectionRatio,
+  infoAlertsAlone,
+  logShippingDropped,
+  lokiDiscardedLines,
+  prometheusConfigReloadOk,
+  prometheusNotificationFailureRatio,
+  ruleEvaluationFailures,
+  scrapesOverSampleLimit,
+} from "../queries/self-monitoring";
+
+/** Windows of the self-monitoring expressions; the descriptions quote them. */
+const RELOAD_WINDOW = "5m";
+const FAILURE_WINDOW = "5m";
 import { alertRule, type AlertContext } from "./build";
 import { durationWords, percent } from "./i18n";
 import type { RuleFile } from "./types";
@@ -22,7 +42,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "none",
         dashboard: "overview",
         serviceScoped: false,
-        expr: "vector(1)",
+        expr: ALWAYS,
         text: {
           id: {
             summary: "Alert yang selalu menyala untuk membuktikan jalur peringatan hidup",
@@ -42,7 +62,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "none",
         dashboard: "overview",
         serviceScoped: false,
-        expr: 'ALERTS{severity="info"} == 1\nunless on (service)\nALERTS{alertname!="InfoInhibitor", alertstate="firing", severity=~"warning|critical"} == 1',
+        expr: infoAlertsAlone(),
         text: {
           id: {
             summary: "Meredam alert info selama tidak ada alert yang lebih berat",
@@ -62,7 +82,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "info",
         service: "vote",
         dashboard: "overview",
-        expr: 'max by (service) (vote_fault_injection_ratio{service="vote"}) > 0',
+        expr: `${faultInjectionRatio()} > 0`,
         for: d("1m"),
         text: {
           id: {
@@ -83,7 +103,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "warning",
         service: "prometheus",
         dashboard: "overview",
-        expr: "max_over_time(prometheus_config_last_reload_successful[5m]) == 0",
+        expr: `${prometheusConfigReloadOk(RELOAD_WINDOW)} == 0`,
         for: self.for,
         text: {
           id: { summary: "Prometheus gagal memuat ulang konfigurasi", description: `Muat ulang konfigurasi Prometheus {{ $labels.instance }} gagal selama ${forWords.id}; Prometheus masih memakai konfigurasi lama.` },
@@ -98,7 +118,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "critical",
         service: "prometheus",
         dashboard: "overview",
-        expr: "sum by (service, instance) (increase(prometheus_rule_evaluation_failures_total[5m])) > 0",
+        expr: `${ruleEvaluationFailures(FAILURE_WINDOW)} > 0`,
         for: self.for,
         text: {
           id: { summary: "Prometheus gagal mengevaluasi aturan", description: "Prometheus {{ $labels.instance }} gagal mengevaluasi {{ $value | humanize }} aturan dalam 5 menit terakhir; alert bisa tidak menyala." },
@@ -113,7 +133,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "critical",
         service: "prometheus",
         dashboard: "overview",
-        expr: `sum by (service, instance) (rate(prometheus_notifications_errors_total[5m]))\n/\nsum by (service, instance) (rate(prometheus_notifications_sent_total[5m]))\n> ${ratio}`,
+        expr: `${prometheusNotificationFailureRatio(NOTIFICATION_WINDOW)}\n> ${ratio}`,
         for: self.for,
         text: {
           id: { summary: "Prometheus gagal mengirim alert ke Alertmanager", description: `{{ $value | humanizePercentage }} pengiriman alert dari Prometheus {{ $labels.instance }} ke Alertmanager gagal (batas ${percent(self.notificationFailureRatio)}).` },
@@ -128,7 +148,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "critical",
         service: "prometheus",
         dashboard: "overview",
-        expr: "max by (service, instance) (max_over_time(prometheus_notifications_alertmanagers_discovered[5m])) < 1",
+        expr: `${alertmanagersDiscovered(FAILURE_WINDOW)} < 1`,
         for: self.for,
         text: {
           id: { summary: "Prometheus tidak terhubung ke Alertmanager mana pun", description: "Prometheus {{ $labels.instance }} menemukan {{ $value }} Alertmanager; tidak ada alert yang terkirim." },
@@ -143,7 +163,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "warning",
         service: "prometheus",
         dashboard: "overview",
-        expr: "sum by (service, instance) (increase(prometheus_target_scrapes_exceeded_sample_limit_total[5m])) > 0",
+        expr: `${scrapesOverSampleLimit(FAILURE_WINDOW)} > 0`,
         for: self.for,
         text: {
           id: { summary: "Target melebihi batas sampel scrape", description: "{{ $value | humanize }} scrape ditolak dalam 5 menit terakhir karena target mengekspos lebih banyak sampel daripada prometheus.limits.sampleLimit; metriknya hilang." },
@@ -158,7 +178,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "critical",
         service: "alertmanager",
         dashboard: "overview",
-        expr: "max_over_time(alertmanager_config_last_reload_successful[5m]) == 0",
+        expr: `${alertmanagerConfigReloadOk(RELOAD_WINDOW)} == 0`,
         for: self.for,
         text: {
           id: { summary: "Alertmanager gagal memuat ulang konfigurasi", description: `Muat ulang konfigurasi Alertmanager {{ $labels.instance }} gagal selama ${forWords.id}; rute dan penerima baru belum berlaku.` },
@@ -173,7 +193,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "critical",
         service: "alertmanager",
         dashboard: "overview",
-        expr: `sum by (service, instance, integration) (rate(alertmanager_notifications_failed_total[5m]))\n/\nsum by (service, instance, integration) (rate(alertmanager_notifications_total[5m]))\n> ${ratio}`,
+        expr: `${alertmanagerNotificationFailureRatio(NOTIFICATION_WINDOW)}\n> ${ratio}`,
         for: self.for,
         text: {
           id: { summary: "Alertmanager gagal mengirim notifikasi", description: `{{ $value | humanizePercentage }} notifikasi {{ $labels.integration }} dari Alertmanager {{ $labels.instance }} gagal (batas ${percent(self.notificationFailureRatio)}). Periksa webhook Slack atau server SMTP.` },
@@ -187,7 +207,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         name: "LogShippingDropping",
         severity: "warning",
         dashboard: "overview",
-        expr: "sum by (service) (increase(log_shipping_dropped_total[10m])) > 0",
+        expr: `${logShippingDropped(LOG_LOSS_WINDOW)} > 0`,
         for: self.for,
         text: {
           id: { summary: "Log service dibuang sebelum sampai ke Loki", description: "Service `{{ $labels.service }}` membuang {{ $value | humanize }} baris log dalam 10 menit terakhir karena Loki lambat atau tidak dapat dijangkau." },
@@ -202,7 +222,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "warning",
         service: "loki",
         dashboard: "logs",
-        expr: "sum by (service, reason) (increase(loki_discarded_samples_total[10m])) > 0",
+        expr: `${lokiDiscardedLines(LOG_LOSS_WINDOW)} > 0`,
         for: self.for,
         text: {
           id: { summary: "Loki menolak baris log", description: "Loki menolak {{ $value | humanize }} baris log dalam 10 menit terakhir (alasan: {{ $labels.reason }}); naikkan batas loki.ingestionRateMb atau kurangi volume log." },

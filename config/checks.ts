@@ -54,6 +54,10 @@ export function crossFieldProblems(config: StackConfig): string[] {
     problems.push(`${at("alerts.slo.period")}: ${alerts.slo.period} is shorter than the longest burn-rate window (3d); use at least 3d (30d is usual)`);
   }
 
+  if (durationSeconds(config.loki.retention) < 86400) {
+    problems.push(`${at("loki.retention")}: ${config.loki.retention} is below Loki's minimum retention of 24h; use at least 24h`);
+  }
+
   const latency = alerts.voteLatency;
   if (durationSeconds(latency.p95) > durationSeconds(latency.p99)) {
     problems.push(`${at("alerts.voteLatency.p95")}: ${latency.p95} is above alerts.voteLatency.p99 (${latency.p99}); the p95 threshold must not exceed the p99 one`);

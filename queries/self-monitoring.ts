@@ -33,3 +33,44 @@ export function lokiReceivedLinesRate(window: string): string {
 export function logShippingDropped(window: string): string {
   return `sum by (service) (increase(log_shipping_dropped_total[${window}]))`;
 }
+
+/** 0 when the last configuration reload of Prometheus failed, through `window`. */
+export function prometheusConfigReloadOk(window: string): string {
+  return `max_over_time(prometheus_config_last_reload_successful[${window}])`;
+}
+
+/** 0 when the last configuration reload of Alertmanager failed, through `window`. */
+export function alertmanagerConfigReloadOk(window: string): string {
+  return `max_over_time(alertmanager_config_last_reload_successful[${window}])`;
+}
+
+/** Rule evaluations that failed within `window`, per Prometheus. */
+export function ruleEvaluationFailures(window: string): string {
+  return `sum by (service, instance) (increase(prometheus_rule_evaluation_failures_total[${window}]))`;
+}
+
+/** The most Alertmanagers each Prometheus knew at any moment of `window`. */
+export function alertmanagersDiscovered(window: string): string {
+  return `max by (service, instance) (max_over_time(prometheus_notifications_alertmanagers_discovered[${window}]))`;
+}
+
+/** Scrapes rejected for exceeding their sample limit within `window`. */
+export function scrapesOverSampleLimit(window: string): string {
+  return `sum by (service, instance) (increase(prometheus_target_scrapes_exceeded_sample_limit_total[${window}]))`;
+}
+
+/** Share of vote requests the demo fault injection turns into 500 (0 when off). */
+export function faultInjectionRatio(): string {
+  return 'max by (service) (vote_fault_injection_ratio{service="vote"})';
+}
+
+/** Always one series: the Watchdog's expression. */
+export const ALWAYS = "vector(1)";
+
+/**
+ * Info alerts of a service while no warning or critical alert fires for it: what InfoInhibitor
+ * turns into an inhibition.
+ */
+export function infoAlertsAlone(): string {
+  return 'ALERTS{severity="info"} == 1\nunless on (service)\nALERTS{alertname!="InfoInhibitor", alertstate="firing", severity=~"warning|critical"} == 1';
+}

@@ -90,6 +90,7 @@ describe("notifications through a real Alertmanager", () => {
     const [attachment] = message.payload.attachments!;
     assert.equal(message.payload.channel, "#vote-alerts");
     assert.equal(attachment.color, "danger");
+    assert.equal(attachment.title_link, `http://localhost:3000/d/voteobs-user-experience?orgId=1&var-service=vote&from=${startsAt.getTime() - 15 * 60_000}&to=now`);
     assert.ok(attachment.text!.startsWith(`${SEED_BODY}\nNilai saat ini: 12.5% permintaan gagal (5xx).`), attachment.text);
     const from = startsAt.getTime() - 15 * 60_000;
     assert.match(attachment.text!, /\*Sejak:\* \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);

@@ -110,6 +110,10 @@ describe("config errors name the field, the bad value and what is allowed", () =
     assert.match(problems({ alerting: { language: "fr" } })[0], /language: must be "id" \(Bahasa Indonesia\) or "en" \(English\) \(got "fr"\)/);
   });
 
+  it("Loki retention under its 24h minimum", () => {
+    assert.match(problems({ loki: { retention: "12h" } })[0], /voteobs:loki → retention: 12h is below Loki's minimum retention of 24h/);
+  });
+
   it("every problem is reported at once", () => {
     const found = problems({ target: "swarm", alerts: { voteErrorRatio: { threshold: 5, for: "soon" } } });
     assert.equal(found.length, 3);
