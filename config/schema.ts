@@ -30,7 +30,8 @@ const images = strict({
   grafana: pinnedImage.default("grafana/grafana:11.3.0"),
   loki: pinnedImage.default("grafana/loki:3.2.1"),
   alloy: pinnedImage.default("grafana/alloy:v1.4.3"),
-  "redis-exporter": pinnedImage.default("oliver006/redis_exporter:v1.66.0"),
+  /** The alpine variant: the plain tag is a scratch image without the shell and wget a Docker healthcheck needs. */
+  "redis-exporter": pinnedImage.default("oliver006/redis_exporter:v1.66.0-alpine"),
   "postgres-exporter": pinnedImage.default("quay.io/prometheuscommunity/postgres-exporter:v0.16.0"),
   "node-exporter": pinnedImage.default("prom/node-exporter:v1.8.2"),
   /** cAdvisor v0.49 or later reads cgroup v2 correctly. */

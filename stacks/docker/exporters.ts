@@ -79,7 +79,7 @@ export class Exporters extends pulumi.ComponentResource {
           envs: [`REDIS_ADDR=${args.redisUrl ?? `redis://redis:${PORTS.redis}`}`],
           command: [`--check-single-keys=${queueKeys.map((key) => `db0=${key}`).join(",")}`, `--web.listen-address=:${PORTS["redis-exporter"]}`],
           readOnly: true,
-          // Needs the -alpine image variant: the default scratch image has no shell or wget.
+          // wget comes with the -alpine image variant (the default); the plain tag is a scratch image.
           healthcheck: wgetCheck(`http://127.0.0.1:${PORTS["redis-exporter"]}/health`),
         },
         this,
