@@ -5,6 +5,9 @@ import { ArgChecker } from "../common";
 import { CONFIG_FILES, placeRenderedFiles, prefixed } from "../files";
 import { bashHttpCheck, checkCommon, dataVolume, pulledImage, serviceContainer, type PulledComponentArgs } from "./container";
 
+/** Alloy's storage folder: a fresh named volume, owned by root like the process. */
+const STORAGE = "/var/lib/voteobs-alloy";
+
 export interface AlloyArgs extends PulledComponentArgs {
   /** The rendered `alloy/` folder keyed by path inside it: config.alloy. */
   files: Record<string, string>;
@@ -30,7 +33,8 @@ export class Alloy extends pulumi.ComponentResource {
     const prefix = args.namePrefix ?? "voteobs";
     const socket = args.dockerSocket ?? "/var/run/docker.sock";
     const image = pulledImage(`${name}-image`, args.image, this);
-    // Read positions survive a replaced container, so logs are not shipped twice.
+    // Read positions survive a replaced container, so logs are not shipped twice. Not the image's
+    // /var/lib/alloy/data: that belongs to the alloy user, which root without DAC_OVERRIDE cannot write.
     this.volume = dataVolume(`${name}-data`, `${prefix}-alloy-data`, "alloy", this);
     this.container = serviceContainer(
       name,
@@ -39,10 +43,10 @@ export class Alloy extends pulumi.ComponentResource {
         image: image.imageId,
         common: args,
         // Root without capabilities: it owns nothing but may open the root-owned Docker socket.
-        command: ["run", CONFIG_FILES.alloy, "--storage.path=/var/lib/alloy/data", `--server.http.listen-addr=0.0.0.0:${PORTS.alloy}`, "--disable-reporting"],
+        command: ["run", CONFIG_FILES.alloy, `--storage.path=${STORAGE}`, `--server.http.listen-addr=0.0.0.0:${PORTS.alloy}`, "--disable-reporting"],
         files: placeRenderedFiles(prefixed("alloy/", args.files)),
         volumes: [
-          { volumeName: this.volume.name, containerPath: "/var/lib/alloy/data" },
+          { volumeName: this.volume.name, containerPath: STORAGE },
           { hostPath: socket, containerPath: "/var/run/docker.sock", readOnly: true },
         ],
         healthcheck: bashHttpCheck(PORTS.alloy, "/-/ready"),
