@@ -40,6 +40,8 @@ export class Grafana extends pulumi.ComponentResource {
     const maps = [folder("grafanaConfig", "config"), folder("grafanaDatasources", "datasources"), folder("grafanaDashboardProviders", "dashboard-providers"), folder("grafanaDashboards", "dashboards")];
     const secret = filesSecret(`${name}-secrets`, "grafana", "secrets", FOLDERS.grafanaSecrets, { [GRAFANA_ADMIN_PASSWORD_FILE]: args.adminPassword }, ns, this);
     const tmp = scratch("tmp", "/tmp");
+    // Logs go to the console; the folder must still be writable on a read-only root filesystem.
+    const logs = scratch("logs", "/var/log/grafana");
 
     service(`${name}-service`, "grafana", ns, [{ name: "metrics", port: PORTS.grafana, targetPort: PORTS.grafana }], this);
     this.statefulSet = statefulSet(
@@ -67,10 +69,10 @@ export class Grafana extends pulumi.ComponentResource {
               readinessProbe: httpProbe("/api/health", PORTS.grafana),
               resources: resourcesFor("grafana", args.resources),
               securityContext: containerSecurity(),
-              volumeMounts: [...maps.map((m) => m.mount), secret.mount, { name: "data", mountPath: "/var/lib/grafana" }, tmp.mount],
+              volumeMounts: [...maps.map((m) => m.mount), secret.mount, { name: "data", mountPath: "/var/lib/grafana" }, tmp.mount, logs.mount],
             },
           ],
-          volumes: [...maps.map((m) => m.volume), secret.volume, tmp.volume],
+          volumes: [...maps.map((m) => m.volume), secret.volume, tmp.volume, logs.volume],
         },
       },
       this,
