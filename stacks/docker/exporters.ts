@@ -47,6 +47,8 @@ export class Exporters extends pulumi.ComponentResource {
     const exporters: Exporter[] = ["redis-exporter", "postgres-exporter", "node-exporter", "cadvisor"];
     check.check(typeof args.images === "object" && args.images !== null, "images", "is required: the pinned image of each exporter");
     for (const exporter of exporters) check.image(args.images[exporter], `images["${exporter}"]`);
+    const cadvisorVersion = /:v(\d+)\.(\d+)/.exec(args.images.cadvisor);
+    if (cadvisorVersion) check.check(Number(cadvisorVersion[1]) > 0 || Number(cadvisorVersion[2]) >= 49, 'images["cadvisor"]', `${args.images.cadvisor} is older than v0.49, which reads cgroup v2 hosts correctly`);
     check.required(args.networks?.monitoring, "networks.monitoring");
     check.required(args.networks?.backTier, "networks.backTier");
     for (const exporter of exporters) check.resources(args.resources?.[exporter], `resources["${exporter}"]`);

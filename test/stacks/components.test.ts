@@ -61,6 +61,12 @@ describe("docker components check their arguments first", () => {
       { images: { "redis-exporter": "oliver006/redis_exporter:v1.66.0", "postgres-exporter": "quay.io/prometheuscommunity/postgres-exporter:v0.16.0", "node-exporter": "prom/node-exporter:v1.8.2", cadvisor: "gcr.io/cadvisor/cadvisor:v0.49.1" }, networks: { monitoring: "m", backTier: "b" }, postgres: { password: pulumi.secret("p") }, queueKeys: [] },
       "queueKeys",
     ));
+  it("a cAdvisor too old for cgroup v2", () =>
+    rejects(
+      dockerStack.Exporters,
+      { images: { "redis-exporter": "oliver006/redis_exporter:v1.66.0-alpine", "postgres-exporter": "quay.io/prometheuscommunity/postgres-exporter:v0.16.0", "node-exporter": "prom/node-exporter:v1.8.2", cadvisor: "gcr.io/cadvisor/cadvisor:v0.47.2" }, networks: { monitoring: "m", backTier: "b" }, postgres: { password: pulumi.secret("p") } },
+      'images["cadvisor"]',
+    ));
   it("a stack of the other target", () => rejects(dockerStack.DockerStack, { config: { ...DEFAULTS, target: "kubernetes" }, files: {}, secrets: [] }, "config.target"));
 });
 
