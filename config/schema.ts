@@ -27,9 +27,9 @@ const images = strict({
   postgres: pinnedImage.default("postgres:16.4-alpine"),
   prometheus: pinnedImage.default("prom/prometheus:v2.55.1"),
   alertmanager: pinnedImage.default("prom/alertmanager:v0.27.0"),
-  grafana: pinnedImage.default("grafana/grafana:11.3.0"),
+  grafana: pinnedImage.default("grafana/grafana:12.2.0"),
   loki: pinnedImage.default("grafana/loki:3.2.1"),
-  alloy: pinnedImage.default("grafana/alloy:v1.4.3"),
+  alloy: pinnedImage.default("grafana/alloy:v1.15.0"),
   /** The alpine variant: the plain tag is a scratch image without the shell and wget a Docker healthcheck needs. */
   "redis-exporter": pinnedImage.default("oliver006/redis_exporter:v1.66.0-alpine"),
   "postgres-exporter": pinnedImage.default("quay.io/prometheuscommunity/postgres-exporter:v0.16.0"),
@@ -92,7 +92,13 @@ const app = strict({
   /** Display names of the two options. Defaults to Cats and Dogs, as the original app. */
   options: strict({ a: z.string().min(1).max(40).default("Cats"), b: z.string().min(1).max(40).default("Dogs") }).prefault({}),
   /** Votes the worker takes from Redis per Postgres transaction. Defaults to 100. */
-  workerBatchSize: positiveInt.max(10000).default(100),
+  workerBatchSize: positiveInt.max(5000, "the worker takes at most 5000 votes per transaction").default(100),
+  /**
+   * Repository of the vote, worker and result images: `<imageRepository>/<service>:<imageTag>`.
+   * Docker builds and tags them locally; Kubernetes pulls them, so point it at your registry
+   * (e.g. "registry.example.com/voteobs"). Defaults to "voteobs".
+   */
+  imageRepository: z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'must be an image repository such as "voteobs" or "registry.example.com/voteobs"').default("voteobs"),
   /** Tag given to the vote, worker and result images built from services/. Defaults to "dev". */
   imageTag: z.string().regex(/^[A-Za-z0-9._-]+$/, "must be a Docker tag").default("dev"),
   /** Password of the Postgres `postgres` user. Defaults to a generated password kept as a Pulumi secret. */

@@ -83,7 +83,7 @@ export class DockerStack extends pulumi.ComponentResource {
         ...shared,
         networks: net,
         postgresPassword,
-        build: { context: args.servicesDir, tag: config.app.imageTag },
+        build: { context: args.servicesDir, repository: config.app.imageRepository, tag: config.app.imageTag },
         options: config.app.options,
         workerBatchSize: config.app.workerBatchSize,
         faultInjection: config.app.faultInjection,

@@ -28,7 +28,7 @@ export interface KubernetesStackArgs {
    * texts, or undefined for the ones to generate (RandomPassword, kept in the state).
    */
   secrets: ReadonlyArray<ResolvedSecret<pulumi.Output<string>>>;
-  /** Images of vote, worker and result. Defaults to "voteobs/<service>:<config.app.imageTag>". */
+  /** Images of vote, worker and result. Defaults to "<config.app.imageRepository>/<service>:<config.app.imageTag>". */
   appImages?: Partial<Record<"vote" | "worker" | "result", string>>;
 }
 
@@ -70,6 +70,7 @@ export class KubernetesStack extends pulumi.ComponentResource {
     );
     const postgresPassword = { name: postgresSecret.metadata.name, key: POSTGRES_PASSWORD_FILE };
     const tag = config.app.imageTag;
+    const repository = config.app.imageRepository;
 
     const redis = new Redis(`${name}-redis`, { namespace: ns, image: config.images.redis, resources: s.redis, storage: storage(kc.storage.redis) }, { parent: this });
     const postgres = new Postgres(`${name}-postgres`, { namespace: ns, image: config.images.postgres, resources: s.postgres, storage: storage(kc.storage.postgres), password: postgresPassword }, { parent: this });
@@ -78,7 +79,7 @@ export class KubernetesStack extends pulumi.ComponentResource {
       {
         namespace: ns,
         postgresPassword,
-        images: { vote: `voteobs/vote:${tag}`, worker: `voteobs/worker:${tag}`, result: `voteobs/result:${tag}`, ...args.appImages },
+        images: { vote: `${repository}/vote:${tag}`, worker: `${repository}/worker:${tag}`, result: `${repository}/result:${tag}`, ...args.appImages },
         replicas: { vote: s.vote.replicas, worker: s.worker.replicas, result: s.result.replicas },
         resources: { vote: s.vote, worker: s.worker, result: s.result },
         options: config.app.options,

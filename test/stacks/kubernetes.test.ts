@@ -270,4 +270,13 @@ describe("kubernetes target (k8s stack under Pulumi mocks)", () => {
     assert.notEqual(before.spec.template.metadata.annotations?.["voteobs.io/config-hash"], after.spec.template.metadata.annotations?.["voteobs.io/config-hash"]);
     assert.deepEqual({ ...after.spec.template, metadata: {} }, { ...before.spec.template, metadata: {} }, "only the config hash annotation of the pod template changes");
   });
+
+  it("pulls our images from app.imageRepository at app.imageTag", async () => {
+    const { config, secrets } = loadStack("k8s", { app: { imageRepository: "registry.example.com/voteobs", imageTag: "1a2b3c4" } });
+    const custom = await buildGraph(config, secrets);
+    for (const service of ["vote", "worker", "result"] as const) {
+      const [container] = workloadOf(custom, service).spec.spec.template.spec.containers;
+      assert.equal(container.image, `registry.example.com/voteobs/${service}:1a2b3c4`);
+    }
+  });
 });
