@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../../render/topology/types";
+import { ALLOY_NODE_ENV } from "../../render/alloy";
 import { ArgChecker } from "../common";
 import { CONFIG_FILES, FOLDERS, placeRenderedFiles, prefixed } from "../files";
 import { checkCommon, configHash, containerSecurity, daemonSet, filesConfigMap, httpProbe, metadata, podSecurity, resourcesFor, scratch, service, tcpProbe, type PulledKubernetesArgs } from "./workload";
@@ -61,7 +62,7 @@ export class Alloy extends pulumi.ComponentResource {
               name: "alloy",
               image: args.image,
               args: ["run", CONFIG_FILES.alloy, "--storage.path=/var/lib/alloy/data", `--server.http.listen-addr=0.0.0.0:${PORTS.alloy}`, "--disable-reporting"],
-              env: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
+              env: [{ name: ALLOY_NODE_ENV, valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
               ports: [{ name: "metrics", containerPort: PORTS.alloy }],
               livenessProbe: tcpProbe(PORTS.alloy),
               readinessProbe: httpProbe("/-/ready", PORTS.alloy),
