@@ -71,6 +71,12 @@ describe("metrics contract", () => {
       const requests = samples.filter((s) => s.name === "http_requests_total" && s.value > 0);
       assert.ok(requests.length > 0, `${name}: a request was counted`);
       for (const sample of requests) assert.deepEqual(Object.keys(sample.labels).sort(), ["method", "route", "service", "status"]);
+      for (const { labels, value } of requests) {
+        const series = { route: labels.route, method: labels.method, status: labels.status };
+        assert.equal(sumOf(samples, "http_request_duration_seconds_count", series), value, `${name}: histogram count = counter`);
+        assert.equal(sumOf(samples, "http_request_duration_seconds_bucket", { ...series, le: "+Inf" }), value);
+        assert.ok(sumOf(samples, "http_request_duration_seconds_sum", series) > 0);
+      }
       const buckets = samples.filter((s) => s.name === "http_request_duration_seconds_bucket" && s.labels.le !== "+Inf");
       assert.deepEqual([...new Set(buckets.map((s) => Number(s.labels.le)))], HTTP_DURATION_BUCKETS);
       assert.deepEqual(Object.keys(buckets[0].labels).sort(), ["le", "method", "route", "service", "status"]);

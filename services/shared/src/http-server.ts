@@ -49,6 +49,13 @@ export function jsonReply(status: number, value: unknown, cause?: unknown): Repl
   return { status, headers: { "content-type": "application/json" }, body: JSON.stringify(value), cause };
 }
 
+/** Headers with Content-Length: without it, a response whose head is written first goes out chunked. */
+function withContentLength(reply: Reply): OutgoingHttpHeaders | undefined {
+  if (reply.body === undefined || reply.headers?.["content-length"] !== undefined) return reply.headers;
+  const length = typeof reply.body === "string" ? Buffer.byteLength(reply.body) : reply.body.length;
+  return { ...reply.headers, "content-length": length };
+}
+
 /** A node:http server with our routes plus /metrics, /healthz and /readyz (which are not counted). */
 export function createServiceServer(options: ServiceServerOptions): Server {
   const { routes, httpMetrics, logger } = options;
@@ -59,7 +66,7 @@ export function createServiceServer(options: ServiceServerOptions): Server {
     const method = methodLabel(req.method);
     if (result !== STREAMING) {
       if (closingServers.has(server)) res.shouldKeepAlive = false;
-      if (!res.headersSent) res.writeHead(result.status, result.headers);
+      if (!res.headersSent) res.writeHead(result.status, withContentLength(result));
       res.end(result.body);
     }
     const status = result === STREAMING ? res.statusCode : result.status;

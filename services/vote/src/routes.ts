@@ -23,7 +23,7 @@ export function voteRoutes(deps: VoteRouteDeps): Routes {
 
   const htmlReply = (status: number, body: Buffer, extraHeaders: OutgoingHttpHeaders = {}, cause?: unknown): Reply => ({
     status,
-    headers: { "content-type": HTML, "cache-control": "no-store", ...extraHeaders },
+    headers: { "content-type": HTML, "content-length": body.length, "cache-control": "no-store", ...extraHeaders },
     body,
     cause,
   });

@@ -73,17 +73,22 @@ export class Consumer {
 
   private async run(): Promise<void> {
     const { queue, logger } = this.options;
+    // The next batch comes with the acknowledgement of the previous one; after an error or an idle
+    // wait it is taken on its own.
+    let batch: string[] | undefined;
     while (!this.stopping) {
       try {
-        const batch = await queue.take(this.options.batchSize);
+        batch ??= await queue.take(this.options.batchSize);
         this.options.onRedis(true);
         if (batch.length === 0) {
+          batch = undefined;
           await queue.waitForWork(this.options.idleBlockMs);
           continue;
         }
-        await this.processBatch(batch);
+        batch = await this.processBatch(batch);
         this.backoff.reset();
       } catch (error) {
+        batch = undefined;
         if (this.stopping) break;
         if (error instanceof PostgresFailure) {
           this.options.onPostgres(false, error.cause);
@@ -97,7 +102,8 @@ export class Consumer {
     }
   }
 
-  private async processBatch(batch: string[]): Promise<void> {
+  /** Stores and acknowledges the batch; resolves to the next one (empty when stopping). */
+  private async processBatch(batch: string[]): Promise<string[]> {
     const { queue, metrics, logger } = this.options;
     const started = performance.now();
     const votes: ValidVote[] = [];
@@ -121,7 +127,10 @@ export class Consumer {
       throw new PostgresFailure(error);
     }
 
-    await queue.acknowledge(malformed.map((m) => m.raw));
+    const deadLetters = malformed.map((m) => m.raw);
+    let next: string[] = [];
+    if (this.stopping) await queue.acknowledge(deadLetters);
+    else next = await queue.acknowledgeAndTake(deadLetters, this.options.batchSize);
     for (const { raw, reason } of malformed) {
       logger.warn("vote moved to the dead-letter list", { reason, payload: raw.slice(0, LOGGED_MESSAGE_CHARS) });
     }
@@ -129,6 +138,7 @@ export class Consumer {
     metrics.processed.inc({ result: "dead_letter" }, malformed.length);
     metrics.batchSize.observe(batch.length);
     metrics.batchDuration.observe((performance.now() - started) / 1000);
+    return next;
   }
 
   /** Upserts the batch; returns the votes PostgreSQL refused as data (they go to the dead-letter list). */

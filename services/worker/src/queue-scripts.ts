@@ -4,25 +4,36 @@
  * (after commit) nowhere.
  */
 
+interface TakeKeys {
+  pending: string;
+  processing: string;
+  heartbeat: string;
+  workers: string;
+}
+
 /**
- * KEYS: pending, processing, heartbeat, workers. ARGV: batch size, worker id, heartbeat TTL (ms).
  * Refreshes the heartbeat, tops the processing list up to the batch size from the head of `pending`
  * and returns all of it: an unacknowledged batch (e.g. Redis went away after the commit) is
- * delivered again before anything new.
+ * delivered again before anything new. ARGV[1..3]: batch size, worker id, heartbeat TTL (ms).
  */
-export const TAKE_BATCH = `
-redis.call('SET', KEYS[3], '1', 'PX', ARGV[3])
-redis.call('SADD', KEYS[4], ARGV[2])
-local room = tonumber(ARGV[1]) - redis.call('LLEN', KEYS[2])
+function takeBatch(keys: TakeKeys): string {
+  return `
+redis.call('SET', ${keys.heartbeat}, '1', 'PX', ARGV[3])
+redis.call('SADD', ${keys.workers}, ARGV[2])
+local room = tonumber(ARGV[1]) - redis.call('LLEN', ${keys.processing})
 if room > 0 then
-  local items = redis.call('LRANGE', KEYS[1], 0, room - 1)
+  local items = redis.call('LRANGE', ${keys.pending}, 0, room - 1)
   if #items > 0 then
-    redis.call('LTRIM', KEYS[1], #items, -1)
-    redis.call('RPUSH', KEYS[2], unpack(items))
+    redis.call('LTRIM', ${keys.pending}, #items, -1)
+    redis.call('RPUSH', ${keys.processing}, unpack(items))
   end
 end
-return redis.call('LRANGE', KEYS[2], 0, -1)
+return redis.call('LRANGE', ${keys.processing}, 0, -1)
 `;
+}
+
+/** KEYS: pending, processing, heartbeat, workers. ARGV: batch size, worker id, heartbeat TTL (ms). */
+export const TAKE_BATCH = takeBatch({ pending: "KEYS[1]", processing: "KEYS[2]", heartbeat: "KEYS[3]", workers: "KEYS[4]" });
 
 /** KEYS: processing, dead letter. ARGV: the malformed messages. Acknowledges the whole batch. */
 export const ACKNOWLEDGE_BATCH = `
@@ -32,6 +43,18 @@ end
 redis.call('DEL', KEYS[1])
 return 1
 `;
+
+/**
+ * KEYS: processing, dead letter, pending, heartbeat, workers.
+ * ARGV: batch size, worker id, heartbeat TTL (ms), then the malformed messages.
+ * Acknowledges the batch and takes the next one in the same round trip.
+ */
+export const ACKNOWLEDGE_AND_TAKE = `
+if #ARGV > 3 then
+  redis.call('RPUSH', KEYS[2], unpack(ARGV, 4))
+end
+redis.call('DEL', KEYS[1])
+${takeBatch({ pending: "KEYS[3]", processing: "KEYS[1]", heartbeat: "KEYS[4]", workers: "KEYS[5]" })}`;
 
 /**
  * KEYS: processing, pending. Puts the processing list back at the head of \`pending\` in its original

@@ -1,11 +1,15 @@
 import Redis from "ioredis";
 import { QUEUE_KEYS } from "../../shared/src/queue-keys";
-import { ACKNOWLEDGE_BATCH, GIVE_BACK_BATCH, QUEUE_STATS, RECOVER_ORPHANS, TAKE_BATCH } from "./queue-scripts";
+import { ACKNOWLEDGE_AND_TAKE, ACKNOWLEDGE_BATCH, GIVE_BACK_BATCH, QUEUE_STATS, RECOVER_ORPHANS, TAKE_BATCH } from "./queue-scripts";
 
 type ScriptResult = Promise<unknown>;
 interface QueueCommands {
   voteobsTakeBatch(pending: string, processing: string, heartbeat: string, workers: string, size: number, workerId: string, ttlMs: number): ScriptResult;
   voteobsAcknowledgeBatch(processing: string, deadLetter: string, ...malformed: string[]): ScriptResult;
+  voteobsAcknowledgeAndTake(
+    processing: string, deadLetter: string, pending: string, heartbeat: string, workers: string,
+    size: number, workerId: string, ttlMs: number, ...malformed: string[]
+  ): ScriptResult;
   voteobsGiveBackBatch(processing: string, pending: string): ScriptResult;
   voteobsRecoverOrphans(workers: string, pending: string, processingPrefix: string, heartbeatPrefix: string): ScriptResult;
   voteobsQueueStats(pending: string, deadLetter: string, workers: string, processingPrefix: string): ScriptResult;
@@ -38,6 +42,7 @@ export class WorkQueue {
   ) {
     redis.defineCommand("voteobsTakeBatch", { numberOfKeys: 4, lua: TAKE_BATCH });
     redis.defineCommand("voteobsAcknowledgeBatch", { numberOfKeys: 2, lua: ACKNOWLEDGE_BATCH });
+    redis.defineCommand("voteobsAcknowledgeAndTake", { numberOfKeys: 5, lua: ACKNOWLEDGE_AND_TAKE });
     redis.defineCommand("voteobsGiveBackBatch", { numberOfKeys: 2, lua: GIVE_BACK_BATCH });
     redis.defineCommand("voteobsRecoverOrphans", { numberOfKeys: 2, lua: RECOVER_ORPHANS });
     redis.defineCommand("voteobsQueueStats", { numberOfKeys: 3, lua: QUEUE_STATS });
@@ -55,6 +60,14 @@ export class WorkQueue {
   /** Removes the batch; malformed messages move to the dead-letter list in the same step. */
   async acknowledge(malformed: readonly string[]): Promise<void> {
     await this.redis.voteobsAcknowledgeBatch(this.processingKey, QUEUE_KEYS.deadLetter, ...malformed);
+  }
+
+  /** acknowledge() and take() in one round trip. */
+  async acknowledgeAndTake(malformed: readonly string[], size: number): Promise<string[]> {
+    const { deadLetter, pending, workers } = QUEUE_KEYS;
+    return (await this.redis.voteobsAcknowledgeAndTake(
+      this.processingKey, deadLetter, pending, this.heartbeatKey, workers, size, this.workerId, this.heartbeatTtlMs, ...malformed,
+    )) as string[];
   }
 
   /** Returns the batch to the head of the queue in order; resolves to how many messages went back. */
