@@ -38,10 +38,22 @@ export interface ManagedProcess {
 const KEPT_OUTPUT_LINES = 200;
 const alive = new Set<ChildProcess>();
 
-// Last line of defence: whatever the test or benchmark did, no child outlives this process.
-process.once("exit", () => {
+const killAll = (): void => {
   for (const child of alive) child.kill("SIGKILL");
-});
+};
+// Last line of defence: whatever the test or benchmark did, no child outlives this process.
+process.once("exit", killAll);
+// A signal ends a process without "exit". When nobody else handles it, kill the children and let the
+// signal end us as it would have; a program with its own handler stops its children itself.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  const onSignal = (): void => {
+    if (process.listenerCount(signal) > 1) return;
+    killAll();
+    process.off(signal, onSignal);
+    process.kill(process.pid, signal);
+  };
+  process.on(signal, onSignal);
+}
 
 export function startManagedProcess(options: ManagedProcessOptions): ManagedProcess {
   const child = spawn(options.command, [...options.args], {
