@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { LOCAL_PACKAGES } from "../../local/requirements";
+import { stateFilePath, type LocalState } from "../../local/state-file";
+import { ROOT } from "../support/render";
+import { requireLocalPackages, setFaultRatio } from "./support/app";
+import { report } from "./support/stack";
+import { secondsSince, sleep, waitUntil } from "./support/wait";
+
+/** `npm run <script> -- args`, to completion, bounded. */
+function npmRun(script: string, args: string[], timeoutMs = 20_000): { code: number | null; stdout: string; stderr: string; seconds: number } {
+  const began = Date.now();
+  const result = spawnSync("npm", ["run", "-s", script, "--", ...args], { cwd: ROOT, encoding: "utf8", timeout: timeoutMs });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, seconds: secondsSince(began) };
+}
+
+/** Pids of processes whose command line mentions `text` (the state folder: Redis, Postgres, Prometheus, Alertmanager...). */
+function processesMentioning(text: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function portOpen(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
+}
+
+describe("the commands as a user runs them", { timeout: 180_000 }, () => {
+  it("a missing Debian package stops `npm run local` with one message naming the exact install line", () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "voteobs-e2e-missing-"));
+    try {
+      // A PATH holding only node and sh, and no PostgreSQL: every package the local target needs is missing.
+      const bin = join(stateDir, "bin");
+      mkdirSync(bin);
+      symlinkSync(process.execPath, join(bin, "node"));
+      symlinkSync("/bin/sh", join(bin, "sh"));
+      const result = spawnSync(join(bin, "node"), ["--import", "tsx", "local/main.ts", "--once", "--state-dir", stateDir], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 20_000,
+        env: { PATH: bin, PG_BIN_DIR: join(stateDir, "no-postgres"), HOME: process.env.HOME },
+      });
+      assert.equal(result.status, 1, result.stderr);
+      assert.ok(result.stderr.includes(`sudo apt-get install -y ${LOCAL_PACKAGES.join(" ")}`), result.stderr);
+      assert.ok(!result.stderr.includes("    at "), `no stack trace:\n${result.stderr}`);
+      assert.ok(!existsSync(stateFilePath(stateDir)), "nothing was started");
+      report(`missing packages → exit 1 with: ${result.stderr.split("\n").find((l) => l.includes("apt-get install"))?.trim()}`);
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  it("every package the local target checks for is installed by .ci/run", () => {
+    const ciPackages = readFileSync(join(ROOT, ".ci/apt-packages"), "utf8").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+    assert.deepEqual(LOCAL_PACKAGES.filter((p) => !ciPackages.includes(p)), []);
+  });
+
+  describe("npm run local, npm run status, Ctrl-C", () => {
+    requireLocalPackages();
+    const stateDir = mkdtempSync(join(tmpdir(), "voteobs-e2e-command-"));
+    let local: ChildProcess | undefined;
+    let output = "";
+    let state: LocalState;
+
+    after(async () => {
+      if (local !== undefined && local.exitCode === null && local.signalCode === null) {
+        try {
+          process.kill(-local.pid!, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      rmSync(stateDir, { recursive: true, force: true });
+    });
+
+    it("`npm run local` starts everything, prints the URLs and the lights, and writes the state file", async () => {
+      const began = Date.now();
+      // Its own process group, as a terminal's foreground job: Ctrl-C reaches every process in it.
+      local = spawn("npm", ["run", "-s", "local", "--", "--fast", "--traffic", "20", "--state-dir", stateDir], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+      local.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+      local.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+      await waitUntil("`npm run local` to say it runs", () => output.includes("Running.") || (local!.exitCode !== null && Promise.reject(new Error(output))), 60_000);
+      state = JSON.parse(readFileSync(stateFilePath(stateDir), "utf8")) as LocalState;
+      for (const url of [state.urls.vote, state.urls.result, state.urls.prometheus, state.urls.alertmanager, state.urls.inbox]) {
+        assert.ok(output.includes(url), `${url} printed`);
+        assert.equal((await fetch(url)).ok, true, url);
+      }
+      assert.match(output, /service +up +errors +p95 +queue +restarts +cpu\/limit +mem\/limit/);
+      assert.match(output, /✓ targets +8 scrape targets up/);
+      report(`npm run local: up and printed in ${secondsSince(began)}s`);
+    });
+
+    it("`npm run status` answers within 5 s; it exits 1 once something is red", async () => {
+      const green = npmRun("status", ["--state-dir", stateDir]);
+      assert.equal(green.code, 0, green.stdout + green.stderr);
+      assert.match(green.stdout, /^[●▲] (GREEN|AMBER) /);
+      assert.ok(green.seconds < 5, `${green.seconds}s`);
+
+      await setFaultRatio(state.urls.vote, 0.5);
+      await sleep(4_000);
+      const red = npmRun("status", ["--state-dir", stateDir, "--json"]);
+      await setFaultRatio(state.urls.vote, 0);
+      const reportJson = JSON.parse(red.stdout) as { light: string; services: Array<{ service: string; light: string; cells: { errorRatio: { light?: string; reason?: string } } }> };
+      const vote = reportJson.services.find((s) => s.service === "vote")!;
+      report(`npm run status: green in ${green.seconds}s (exit ${green.code}); with 50% errors ${red.seconds}s, exit ${red.code}, vote ${vote.light} (${vote.cells.errorRatio.reason})`);
+      assert.equal(red.code, 1);
+      assert.equal(reportJson.light, "red");
+      assert.equal(vote.cells.errorRatio.reason, "VoteHighErrorRate");
+      assert.ok(red.seconds < 5, `${red.seconds}s`);
+    });
+
+    it("Ctrl-C stops every process and leaves none behind", async () => {
+      const before = processesMentioning(stateDir);
+      assert.ok(before.length >= 5, `processes of the stack found: ${before.length}`);
+      const stopAt = Date.now();
+      process.kill(-local!.pid!, "SIGINT");
+      // npm itself gets the SIGINT too and ends at once; our command goes on stopping the stack. Its
+      // output pipe closes when the last process writing to it (our command) has exited.
+      const outputClosed = new Promise((resolve) => local!.stdout!.once("close", resolve));
+      const exit = await new Promise<string>((resolve) => {
+        const describe = () => (local!.exitCode !== null ? `code ${local!.exitCode}` : `signal ${local!.signalCode}`);
+        if (local!.exitCode !== null || local!.signalCode !== null) resolve(describe());
+        else local!.once("exit", () => resolve(describe()));
+      });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([outputClosed, new Promise((resolve) => (timer = setTimeout(resolve, 30_000)))]);
+      clearTimeout(timer);
+      const stoppedIn = secondsSince(stopAt);
+      const left = processesMentioning(stateDir);
+      const open = [];
+      for (const url of Object.values(state.urls)) if (await portOpen(url)) open.push(url);
+      report(`Ctrl-C: npm ended (${exit}), our command had stopped everything after ${stoppedIn}s; ${before.length} processes of the state folder before, ${left.length} after; ${open.length} ports still open`);
+      assert.ok(["code 0", "signal SIGINT"].includes(exit), `${exit}\n${output.slice(-2000)}`);
+      assert.deepEqual(left, []);
+      assert.deepEqual(open, []);
+      assert.ok(!existsSync(stateFilePath(stateDir)), "state file removed");
+      assert.match(output, /Stopped; nothing left running/);
+    });
+  });
+});
