@@ -15,13 +15,19 @@ export interface ServiceOptions {
   port?: number;
   /** Defaults to 20 s (the first start compiles TypeScript through tsx). */
   readyTimeoutMs?: number;
+  /**
+   * "source" (default): `node --import tsx services/<name>/src/main.ts`.
+   * "compiled": `node services/dist/<name>/src/main.js`, the tsc output the images run
+   * (build it first with `npx tsc -p services/tsconfig.build.json`).
+   */
+  entry?: "source" | "compiled";
   /** Also wait until GET /readyz answers 200 (dependencies reachable). Defaults to false. */
   waitForReadiness?: boolean;
   /** Called for each line the service prints (its JSON logs). */
   onLine?: (line: string) => void;
 }
 
-/** One of our services run from source (`node --import tsx services/<name>/src/main.ts`) on 127.0.0.1. */
+/** One of our services run as a child process on 127.0.0.1. */
 export interface RunningService {
   readonly name: ServiceName;
   readonly port: number;
@@ -40,7 +46,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const child = startManagedProcess({
     name: options.name,
     command: process.execPath,
-    args: ["--import", "tsx", join("services", options.name, "src", "main.ts")],
+    args:
+      options.entry === "compiled"
+        ? [join("services", "dist", options.name, "src", "main.js")]
+        : ["--import", "tsx", join("services", options.name, "src", "main.ts")],
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env, PORT: String(port), HOST: "127.0.0.1" },
     onLine: options.onLine,
