@@ -140,6 +140,8 @@ describe("metrics contract", () => {
   });
 
   test("worker exposes processing counters, batch histograms, queue depth and the oldest message's age", async () => {
+    // Votes cast by the earlier tests must be stored first, so the counts below are exactly ours.
+    await waitFor("the queue empty", async () => sumOf(await scrape(services.worker.url), "vote_queue_depth") === 0, 20_000);
     const pg = await testPostgres(postgres.url, cleanup);
     await pg.query(CREATE_VOTES_TABLE);
     await pg.query("BEGIN");

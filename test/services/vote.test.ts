@@ -5,6 +5,7 @@ import { RedisServer, startRedis } from "../../local/components/redis";
 import { RunningService, startService } from "../../local/components/service";
 import { Cleanup } from "./helpers/cleanup";
 import { cookieValue, getPage, postVote } from "./helpers/http";
+import { logCollector } from "./helpers/log-lines";
 import { scrape, sumOf } from "./helpers/metrics-text";
 import { testRedis } from "./helpers/stores";
 import { tempDir } from "./helpers/temp";
@@ -14,7 +15,7 @@ const cleanup = new Cleanup();
 let redisServer: RedisServer;
 let redis: Redis;
 let vote: RunningService;
-const logLines: string[] = [];
+const serviceLogs = logCollector();
 
 async function queued(): Promise<{ voter_id: string; vote: string; ts?: number }[]> {
   return (await redis.lrange("votes", 0, -1)).map((raw) => JSON.parse(raw) as { voter_id: string; vote: string; ts?: number });
@@ -29,7 +30,7 @@ before(async () => {
     name: "vote",
     env: { REDIS_URL: redisServer.url, OPTION_A: "Tabs", OPTION_B: "Spaces & <Tabs>" },
     waitForReadiness: true,
-    onLine: (line) => logLines.push(line),
+    onLine: serviceLogs.collect,
   });
   cleanup.add(() => vote.stop());
 });
@@ -136,7 +137,7 @@ describe("vote", () => {
     const lost = acknowledged.filter((id) => !stored.has(id));
     assert.deepEqual(lost, [], `all ${acknowledged.length} acknowledged votes are in Redis`);
 
-    const failure = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((l) => l.level === "error" && l.status === 503);
+    const failure = serviceLogs.logs.find((l) => l.level === "error" && l.status === 503);
     assert.ok(failure, "the failure is logged");
     assert.equal(failure.route, "/");
     assert.equal(failure.method, "POST");

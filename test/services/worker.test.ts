@@ -6,6 +6,7 @@ import { PostgresServer, startPostgres } from "../../local/components/postgres";
 import { RedisServer, startRedis } from "../../local/components/redis";
 import { RunningService, startService } from "../../local/components/service";
 import { Cleanup } from "./helpers/cleanup";
+import { logCollector } from "./helpers/log-lines";
 import { scrape, sumOf } from "./helpers/metrics-text";
 import { CREATE_VOTES_TABLE, messagesInQueue, storedVotes, testPostgres, testRedis, voteJson } from "./helpers/stores";
 import { tempDir } from "./helpers/temp";
@@ -25,7 +26,7 @@ interface Worker extends RunningService {
 }
 
 async function startWorker(env: Record<string, string> = {}): Promise<Worker> {
-  const logs: Record<string, unknown>[] = [];
+  const { logs, collect } = logCollector();
   const worker = await startService({
     name: "worker",
     env: {
@@ -37,7 +38,7 @@ async function startWorker(env: Record<string, string> = {}): Promise<Worker> {
       ...env,
     },
     waitForReadiness: true,
-    onLine: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
+    onLine: collect,
   });
   perTest.add(() => worker.stop());
   return Object.assign(worker, { logs });

@@ -117,6 +117,8 @@ export class BoundedLokiTransport extends Transport {
     }
     // Resolves once winston-loki's next send (which carries this batch) succeeded or failed.
     await this.inner.flush();
+    // After flushAndClose gave up on this batch it was counted as dropped already.
+    if (this.shippingStopped) return;
     if (this.lastSendFailed) this.options.onDrop(batch.length);
     this.inFlight = 0;
   }

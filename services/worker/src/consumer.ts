@@ -58,9 +58,10 @@ export class Consumer {
 
   /**
    * Stops taking batches and waits for the one in flight until `deadline` (ms since epoch). Whatever
-   * this worker still holds then goes back to the head of the queue.
+   * this worker still holds then goes back to the head of the queue. Resolves to whether the batch
+   * in flight finished.
    */
-  async stop(deadline: number, abortWait: () => void): Promise<void> {
+  async stop(deadline: number, abortWait: () => void): Promise<boolean> {
     this.stopping = true;
     this.wake();
     abortWait();
@@ -69,6 +70,7 @@ export class Consumer {
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), Math.max(0, deadline - Date.now())).unref()),
     ]);
     if (!finished) this.options.logger.warn("in-flight batch not finished by the shutdown deadline; returning it to the queue");
+    return finished;
   }
 
   private async run(): Promise<void> {

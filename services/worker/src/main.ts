@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     lokiFlushTimeoutMs: config.lokiFlushTimeoutMs,
     timeoutMs: config.shutdownTimeoutMs,
     stop: async (deadline) => {
-      await consumer.stop(deadline - SHUTDOWN_RESERVE_MS, () => blocking.disconnect());
+      const finished = await consumer.stop(deadline - SHUTDOWN_RESERVE_MS, () => blocking.disconnect());
       clearInterval(heartbeatTimer);
       clearInterval(recoveryTimer);
       try {
@@ -90,8 +90,9 @@ async function main(): Promise<void> {
       }
       await closeServer(server, 500);
       await closeRedis(redis);
-      // A query still blocked in Postgres would keep end() waiting: do not wait past the deadline.
-      await withTimeout(postgres.pool.end(), Math.max(0, deadline - Date.now() - 500), "closing postgres").catch(() => undefined);
+      // end() waits for a query still blocked in Postgres: then only briefly, the batch is back in Redis.
+      const closeWithinMs = finished ? Math.max(0, deadline - Date.now() - 500) : 200;
+      await withTimeout(postgres.pool.end(), closeWithinMs, "closing postgres").catch(() => undefined);
     },
   });
 
