@@ -121,7 +121,7 @@ export class Consumer {
       const rejected = await this.store(votes);
       stored -= rejected.length;
       malformed.push(...rejected);
-      this.options.onPostgres(true);
+      if (votes.length > 0) this.options.onPostgres(true);
     } catch (error) {
       const returned = await queue.giveBack().catch(() => 0);
       // When Redis is away too, the batch stays in the processing list and take() delivers it again.
