@@ -139,7 +139,8 @@ function describeEvent(event: SupervisorEvent): string {
 }
 
 function urlsText(stack: LocalStack, seconds: number, fast: boolean): string {
-  const logs = relative(process.cwd(), `${stack.stateDir}/logs`) || stack.stateDir;
+  const fromHere = relative(process.cwd(), `${stack.stateDir}/logs`);
+  const logs = fromHere.startsWith("..") ? `${stack.stateDir}/logs` : fromHere;
   return [
     "",
     `voteobs runs locally (${seconds.toFixed(1)}s${fast ? ", time-scaled profile" : ""}); state in ${stack.stateDir}`,

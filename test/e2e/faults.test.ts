@@ -4,7 +4,7 @@ import { durationSeconds } from "../../config/duration";
 import { startTraffic, type Traffic } from "../../local/traffic";
 import { queueDepth } from "../../queries/queue";
 import { postVoteStatus, requireLocalPackages } from "./support/app";
-import { slackAbout, slackServices, slackTitle } from "./support/notifications";
+import { RESOLVED_PREFIX, slackAbout, slackServices, slackTitle } from "./support/notifications";
 import { alertRule } from "./support/rules";
 import { report, startE2eStack, type E2eStack } from "./support/stack";
 import { storedVotes, votesInQueue } from "./support/stores";
@@ -69,8 +69,10 @@ describe("faults on the local target", { timeout: 240_000 }, () => {
     const restartAt = Date.now();
     await s.redis.restart();
     await waitUntil("vote to accept votes again", async () => ((await postVoteStatus(s.urls.vote)) === 200 ? true : undefined), 20_000);
+    const pages = s.receivers.slack.messages.filter((m) => m.receivedAt.getTime() >= stopAt).map((m) => `${slackTitle(m)} [${slackServices(m).join(",")}]`);
     report(
       `Redis stopped: vote answered ${status}; RedisDown paged after ${toPage}s (bound targetDown.for + scrape + evaluation + group_wait = ${limit}s); ` +
+        `Slack during the outage: ${pages.join("; ")}; ` +
         `VoteHighErrorRate ${voteAlert ? "firing too (the 503s are 5xx)" : "not firing"}; ${(traffic!.counts().votes["5xx"] ?? 0) - before503} votes answered 5xx; ` +
         `votes accepted again ${secondsSince(restartAt)}s after Redis restarted (AOF kept the queue)`,
     );
@@ -88,7 +90,7 @@ describe("faults on the local target", { timeout: 240_000 }, () => {
     const firedAfter = secondsSince(stopAt);
     const depthAtFire = await e2e.monitoring.value(queueDepth());
     const inAlertmanager = await waitUntil("Alertmanager to hold VoteQueueBacklog", async () => (await e2e.monitoring.alertmanagerAlerts("VoteQueueBacklog"))[0], 10_000);
-    const workerPage = await s.receivers.slack.waitFor((m) => m.receivedAt.getTime() > stopAt && slackServices(m).includes("worker"), 30_000);
+    const workerPage = await s.receivers.slack.waitFor((m) => m.receivedAt.getTime() > stopAt && !slackTitle(m).startsWith(RESOLVED_PREFIX) && slackServices(m).includes("worker"), 30_000);
     report(
       `worker stopped: VoteQueueBacklog firing after ${firedAfter}s (depth ${depthAtFire} > ${q.depth}, growing; for ${q.for}); in Alertmanager it is ${inAlertmanager.status.state}` +
         `${inAlertmanager.status.inhibitedBy.length > 0 ? " (inhibited: TargetDown of the worker says the cause)" : ""}; the page people got: "${slackTitle(workerPage)}" after ${secondsSince(stopAt, workerPage.receivedAt.getTime())}s`,
