@@ -20,6 +20,7 @@ import { startRedis } from "../local/components/redis";
 import { RunningService, startService } from "../local/components/service";
 import { startBareServer } from "./bare-server";
 import { chooseLoadGenerator, LoadResult, LoadSpec } from "./load";
+import { instrumentationNanosPerRequest } from "./instrumentation-cost";
 import { cpuSeconds, rssMiB } from "./proc-stats";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -132,6 +133,7 @@ async function main(): Promise<void> {
     await pg.end();
     if (stored !== DRAIN_VOTES) throw new Error(`drain check: ${stored} rows stored, ${DRAIN_VOTES} expected`);
 
+    const recordNanos = instrumentationNanosPerRequest();
     const rss = { vote: rssMiB(vote.process.pid), worker: rssMiB(worker.process.pid), result: rssMiB(result.process.pid) };
     const figures = {
       voteRps: round(voteRun.rps, 0),
@@ -166,6 +168,7 @@ async function main(): Promise<void> {
     for (const [name, rps, p50, p99, cpu, extra] of rows) console.log(`${name.padEnd(28)}${rps.padStart(9)}${p50.padStart(9)}${p99.padStart(9)}${cpu.padStart(12)}  ${extra}`);
     console.log("");
     console.log(`instrumentation overhead   ${percent(figures.overheadRatio)} of throughput   (target <= 5%)     ${check(verdicts.overheadRatio)}   [${overheadSpread}; CPU per request ${percent(cpuOverhead)}]`);
+    console.log(`  HTTP metrics cost per request, measured in-process: ${recordNanos.toFixed(0)} ns = ${percent(recordNanos / 1000 / voteRun.cpuMicrosPerRequest)} of the vote's CPU per request`);
     console.log(`vote / bare node:http      ${figures.voteOverBare.toFixed(2)}                    (target >= 0.60)   ${check(verdicts.voteOverBare)}`);
     console.log(`worker drain / vote ingest ${figures.drainOverIngest.toFixed(2)}                    (target >= 1.5)    ${check(verdicts.drainOverIngest)}`);
     console.log(`RSS MiB vote/worker/result ${rss.vote.toFixed(1)} / ${rss.worker.toFixed(1)} / ${rss.result.toFixed(1)}   (target <= 150)    ${check(verdicts.maxRssMiB)}`);
