@@ -6,7 +6,7 @@ import { FaultInjector } from "./fault-injection";
 import { VotePages } from "./page";
 import { BodyTooLargeError, readSmallBody } from "./request-body";
 import { VoteQueue } from "./vote-queue";
-import { choiceCookie, CLEAR_VOTER_ID_COOKIE, newVoterId, OptionKey, readVoterCookies, voterIdCookie } from "./voter-cookie";
+import { choiceCookie, CLEAR_VOTER_ID_COOKIE, newVoterId, readVoterCookies, voterIdCookie } from "./voter-cookie";
 
 export const BODY_LIMIT_BYTES = 1024;
 const HTML = "text/html; charset=utf-8";
@@ -58,7 +58,7 @@ export function voteRoutes(deps: VoteRouteDeps): Routes {
     const cookies = readVoterCookies(req.headers.cookie);
     if (cookies.voterId === null) return badCookie();
     const contentType = req.headers["content-type"] ?? "";
-    if (!contentType.startsWith("application/x-www-form-urlencoded")) {
+    if (!contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
       return textReply(415, "expected an application/x-www-form-urlencoded form", `content-type ${JSON.stringify(contentType)}`);
     }
     const body = await readBodyOrReply(req);
@@ -73,7 +73,7 @@ export function voteRoutes(deps: VoteRouteDeps): Routes {
       return htmlReply(503, pages.unavailable, { "retry-after": "1" }, error);
     }
     const setCookie = cookies.voterId === undefined ? [voterIdCookie(voterId), choiceCookie(option)] : choiceCookie(option);
-    return htmlReply(200, pages.byChoice[option as OptionKey], { "set-cookie": setCookie });
+    return htmlReply(200, pages.byChoice[option], { "set-cookie": setCookie });
   };
 
   const routes: Record<string, Routes[string]> = { "/": { GET: showPage, POST: castVote } };
