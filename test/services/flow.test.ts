@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Client } from "pg";
-import { PostgresServer, startPostgres } from "../../local/components/postgres";
-import { RedisServer, startRedis } from "../../local/components/redis";
+import { startPostgres } from "../../local/components/postgres";
+import { startRedis } from "../../local/components/redis";
 import { RunningService, startService } from "../../local/components/service";
 import { Cleanup } from "./helpers/cleanup";
 import { cookieValue, postVote } from "./helpers/http";
@@ -57,17 +57,16 @@ async function openEvents(): Promise<{ next(): Promise<Results>; close(): void }
 
 before(async () => {
   const dir = await tempDir(cleanup, "flow");
-  let redis: RedisServer;
-  let postgres: PostgresServer;
-  [redis, postgres] = await Promise.all([startRedis({ dataDir: dir }), startPostgres()]);
+  const postgres = await startPostgres();
   cleanup.add(() => postgres.destroy());
+  const redis = await startRedis({ dataDir: dir });
   cleanup.add(() => redis.stop());
   pg = await testPostgres(postgres.url, cleanup);
   const env = { REDIS_URL: redis.url, DATABASE_URL: postgres.url, RESULT_POLL_MS: "100", OPTION_A: "Cats", OPTION_B: "Dogs" };
-  const services = await Promise.all(
+  const services = await cleanup.startAll(
     (["vote", "worker", "result"] as const).map((name) => startService({ name, env, waitForReadiness: true })),
+    (service) => service.stop(),
   );
-  for (const service of services) cleanup.add(() => service.stop());
   [vote, , result] = services;
 });
 after(() => cleanup.run());

@@ -31,16 +31,19 @@ function ourSeries(samples: Sample[]): Set<string> {
 
 before(async () => {
   const dir = await tempDir(cleanup, "metrics");
-  [redisServer, postgres] = await Promise.all([startRedis({ dataDir: dir }), startPostgres()]);
+  postgres = await startPostgres();
   cleanup.add(() => postgres.destroy());
+  redisServer = await startRedis({ dataDir: dir });
   cleanup.add(() => redisServer.stop());
   redis = testRedis(redisServer.url, cleanup);
   const env = { REDIS_URL: redisServer.url, DATABASE_URL: postgres.url, RESULT_POLL_MS: "100", WORKER_BATCH_SIZE: "1" };
-  const started = await Promise.all([
-    ...(["vote", "worker", "result"] as const).map((name) => startService({ name, env, waitForReadiness: true })),
-    startService({ name: "vote", env: { ...env, METRICS: "off" }, waitForReadiness: true }),
-  ]);
-  for (const service of started) cleanup.add(() => service.stop());
+  const started = await cleanup.startAll(
+    [
+      ...(["vote", "worker", "result"] as const).map((name) => startService({ name, env, waitForReadiness: true })),
+      startService({ name: "vote", env: { ...env, METRICS: "off" }, waitForReadiness: true }),
+    ],
+    (service) => service.stop(),
+  );
   [services.vote, services.worker, services.result, voteWithoutMetrics] = started;
 });
 after(() => cleanup.run());

@@ -72,8 +72,9 @@ async function waitUntilBlockedOnLock(workerId: string): Promise<void> {
 
 before(async () => {
   const dir = await tempDir(cleanup, "worker");
-  [redisServer, postgres] = await Promise.all([startRedis({ dataDir: dir }), startPostgres()]);
+  postgres = await startPostgres();
   cleanup.add(() => postgres.destroy());
+  redisServer = await startRedis({ dataDir: dir });
   cleanup.add(() => redisServer.stop());
   redis = testRedis(redisServer.url, cleanup);
   pg = await testPostgres(postgres.url, cleanup);

@@ -6,6 +6,18 @@ export class Cleanup {
     this.steps.push(step);
   }
 
+  /**
+   * Awaits processes started in parallel; each one that started is registered with `undo` even when
+   * another failed to start (then the first failure is thrown).
+   */
+  async startAll<T>(starts: Promise<T>[], undo: (started: T) => Promise<unknown>): Promise<T[]> {
+    const settled = await Promise.allSettled(starts);
+    for (const outcome of settled) if (outcome.status === "fulfilled") this.add(() => undo(outcome.value));
+    const failure = settled.find((outcome) => outcome.status === "rejected");
+    if (failure !== undefined) throw (failure as PromiseRejectedResult).reason;
+    return settled.map((outcome) => (outcome as PromiseFulfilledResult<T>).value);
+  }
+
   async run(): Promise<void> {
     const failures: unknown[] = [];
     while (this.steps.length > 0) {
