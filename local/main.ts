@@ -104,25 +104,32 @@ runMain(async () => {
   return 0;
 });
 
-/** Resolves on the first SIGINT/SIGTERM/SIGHUP; a second one exits at once (children are killed on exit). */
+/** A repeat of the signal within this is the same Ctrl-C (tsx's CLI relays it again to its child). */
+const SAME_SIGNAL_MS = 1_000;
+
+/**
+ * Resolves on the first SIGINT/SIGTERM/SIGHUP. A second one, a moment later, exits at once (every
+ * child is killed on exit); one arriving within a second is the first one relayed again and ignored.
+ */
 function watchSignals(): { promise: Promise<void>; readonly requested: boolean } {
-  let requested = false;
+  let firstAt: number | undefined;
   let resolveStop: () => void = () => undefined;
   const promise = new Promise<void>((resolve) => (resolveStop = resolve));
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.on(signal, () => {
-      if (requested) {
+      if (firstAt === undefined) {
+        firstAt = Date.now();
+        resolveStop();
+      } else if (Date.now() - firstAt > SAME_SIGNAL_MS) {
         console.error("\nStopping at once.");
         process.exit(130);
       }
-      requested = true;
-      resolveStop();
     });
   }
   return {
     promise,
     get requested() {
-      return requested;
+      return firstAt !== undefined;
     },
   };
 }

@@ -45,7 +45,7 @@ export const TIME_SCALED_PROFILE = {
   prometheus: { scrapeInterval: "1s", scrapeTimeout: "1s", evaluationInterval: "1s" },
   alerts: {
     voteErrorRatio: { window: "10s", for: "5s" },
-    slo: { pageFor: "10m", ticketFor: "1h" },
+    slo: { pageFor: "10m" },
     voteLatency: { window: "10s", for: "10s" },
     queue: { window: "10s", for: "3s", stalledWindow: "5s", stalledFor: "3s" },
     deadLetters: { window: "10s", for: "2s" },

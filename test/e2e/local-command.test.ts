@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { LOCAL_PACKAGES } from "../../local/requirements";
-import { stateFilePath, type LocalState } from "../../local/state-file";
+import { readRunningState, stateFilePath, type LocalState } from "../../local/state-file";
 import { ROOT } from "../support/render";
 import { requireLocalPackages, setFaultRatio } from "./support/app";
 import { report } from "./support/stack";
@@ -142,16 +142,27 @@ describe("the commands as a user runs them", { timeout: 180_000 }, () => {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([outputClosed, new Promise((resolve) => (timer = setTimeout(resolve, 30_000)))]);
       clearTimeout(timer);
+      // Bounded wait for the last processes (Postgres finishes its shutdown checkpoint).
+      let left: number[] = [];
+      let open: string[] = [];
+      await waitUntil(
+        "every process of the stack to end",
+        async () => {
+          left = processesMentioning(stateDir);
+          open = [];
+          for (const url of Object.values(state.urls)) if (await portOpen(url)) open.push(url);
+          return left.length === 0 && open.length === 0 ? true : undefined;
+        },
+        15_000,
+      ).catch(() => undefined);
       const stoppedIn = secondsSince(stopAt);
-      const left = processesMentioning(stateDir);
-      const open = [];
-      for (const url of Object.values(state.urls)) if (await portOpen(url)) open.push(url);
-      report(`Ctrl-C: npm ended (${exit}), our command had stopped everything after ${stoppedIn}s; ${before.length} processes of the state folder before, ${left.length} after; ${open.length} ports still open`);
+      report(`Ctrl-C: npm ended (${exit}); ${before.length} processes of the state folder before, ${left.length} after ${stoppedIn}s; ${open.length} ports still open`);
       assert.ok(["code 0", "signal SIGINT"].includes(exit), `${exit}\n${output.slice(-2000)}`);
       assert.deepEqual(left, []);
       assert.deepEqual(open, []);
-      assert.ok(!existsSync(stateFilePath(stateDir)), "state file removed");
       assert.match(output, /Stopped; nothing left running/);
+      assert.ok(!existsSync(stateFilePath(stateDir)), "state file removed");
+      assert.equal(readRunningState(stateDir), undefined, "npm run status no longer sees a running stack");
     });
   });
 });

@@ -139,7 +139,8 @@ export function judge(config: StackConfig, samples: Record<string, Sample[] | un
   const budgetRatio = Math.min(...BURN_WINDOWS.map((w) => burnFactor(w, a.slo.period))) * (1 - a.slo.objective);
 
   const seen = new Set<string>([...up.keys(), ...restartCounts.keys(), ...cpu.keys(), ...requests.keys()]);
-  const order = (s: string) => (COMPONENTS.indexOf(s as never) === -1 ? COMPONENTS.length : COMPONENTS.indexOf(s as never));
+  const componentOrder = COMPONENTS as readonly string[];
+  const order = (s: string) => (componentOrder.includes(s) ? componentOrder.indexOf(s) : componentOrder.length);
   const services = [...seen].filter((s) => s !== undefined).sort((x, y) => order(x) - order(y) || x.localeCompare(y));
 
   const rows = services.map((service): ServiceStatus => {
