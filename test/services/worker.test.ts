@@ -140,6 +140,17 @@ describe("worker", () => {
     assert.ok(worker.logs.some((l) => l.msg === "returned the batch of a dead worker to the queue" && l.deadWorker === "ghost" && l.messages === 3));
   });
 
+  test("a worker restarted under the same WORKER_ID delivers what it held before anything newer", TIMEOUT, async () => {
+    // As left by a worker killed moments ago: its heartbeat has not expired yet.
+    await redis.sadd("votes:workers", "steady");
+    await redis.set("votes:heartbeat:steady", "1", "PX", 60_000);
+    await redis.rpush("votes:processing:steady", voteJson("steady-voter", "a"), voteJson("steady-voter", "b"));
+    await redis.rpush("votes", voteJson("steady-voter", "a"), voteJson("other-voter", "b"));
+    await startWorker({ WORKER_ID: "steady" });
+    await drained();
+    assert.deepEqual(Object.fromEntries(await storedVotes(pg)), { "steady-voter": "a", "other-voter": "b" });
+  });
+
   test("a worker killed mid-batch loses nothing: its batch is recovered after its heartbeat expires", TIMEOUT, async () => {
     const doomed = await startWorker({ WORKER_ID: "doomed", WORKER_BATCH_SIZE: "50" });
     const unlock = await lockVotesTable();
