@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, rmSync, writeFileSync, type WriteStream } from "node:fs";
+import { chmodSync, createWriteStream, mkdirSync, rmSync, statSync, writeFileSync, type WriteStream } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { loadStackFile } from "../config/load";
 import type { StackConfig } from "../config/schema";
@@ -108,6 +108,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   try {
     mkdirSync(stateDir, { recursive: true });
+    allowPostgresUser(stateDir);
     const baseConfig = loadStackFile(stackFile, overlays).config;
     const mail = localMailAccount(baseConfig);
 
@@ -141,19 +142,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
 
     const data = (name: string) => join(stateDir, "data", name);
+    // Each component is registered for stopping as soon as it runs, so a failure of its sibling started in parallel leaves nothing behind.
+    const stopped = <T extends { stop(): Promise<unknown> }>(component: T): T => {
+      stoppers.push(() => component.stop());
+      return component;
+    };
     const [redis, postgres] = await Promise.all([
-      step("redis", () => startRedis({ dataDir: data("redis"), port: ports.redis, persistence: "aof" }), (r) => r.url),
-      step("postgres", () => startPostgres({ baseDir: data("postgres"), port: ports.postgres, binDir: postgresBinDir(), durable: true }), (p) => p.url),
+      step("redis", async () => stopped(await startRedis({ dataDir: data("redis"), port: ports.redis, persistence: "aof" })), (r) => r.url),
+      step("postgres", async () => stopped(await startPostgres({ baseDir: data("postgres"), port: ports.postgres, binDir: postgresBinDir(), durable: true })), (p) => p.url),
     ]);
-    stoppers.push(() => redis.stop());
-    stoppers.push(() => postgres.stop());
 
     const exporterList = await Promise.all([
-      step("redis-exporter", () => startRedisExporter(redis.url, { port: ports["redis-exporter"] }), (e) => e.url),
-      step("postgres-exporter", () => startPostgresExporter(`postgresql://postgres@127.0.0.1:${postgres.port}/postgres?sslmode=disable`, join(stateDir, "postgres-exporter-queries.yaml"), { port: ports["postgres-exporter"] }), (e) => e.url),
-      step("node-exporter", () => startNodeExporter({ port: ports["node-exporter"] }), (e) => e.url),
+      step("redis-exporter", async () => stopped(await startRedisExporter(redis.url, { port: ports["redis-exporter"] })), (e) => e.url),
+      step(
+        "postgres-exporter",
+        async () => stopped(await startPostgresExporter(`postgresql://postgres@127.0.0.1:${postgres.port}/postgres?sslmode=disable`, join(stateDir, "postgres-exporter-queries.yaml"), { port: ports["postgres-exporter"] })),
+        (e) => e.url,
+      ),
+      step("node-exporter", async () => stopped(await startNodeExporter({ port: ports["node-exporter"] })), (e) => e.url),
     ]);
-    for (const exporter of exporterList) stoppers.push(() => exporter.stop());
     const exporters = { redis: exporterList[0], postgres: exporterList[1], node: exporterList[2] };
 
     const logs = openServiceLogs(join(stateDir, "logs"));
@@ -162,12 +169,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const supervise = (name: "vote" | "worker" | "result") =>
       step(
         name,
-        () => superviseService({ name, port: ports[name], env: serviceEnv[name], waitForReadiness: true, onLine: logs.writer(name), onEvent: options.onServiceEvent }),
+        async () => stopped(await superviseService({ name, port: ports[name], env: serviceEnv[name], waitForReadiness: true, onLine: logs.writer(name), onEvent: options.onServiceEvent })),
         (s) => s.url,
       );
     const [vote, worker, result] = await Promise.all([supervise("vote"), supervise("worker"), supervise("result")]);
-    // Stopped in this order: vote first (no new votes), the worker last (it finishes its batch).
-    for (const service of [worker, result, vote]) stoppers.push(() => service.stop());
 
     const alertmanager = await step(
       "alertmanager",
@@ -224,6 +229,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * As root, Postgres runs as the postgres user, which must be able to traverse the state folder to
+ * reach its data (a mkdtemp folder is 0700).
+ */
+function allowPostgresUser(stateDir: string): void {
+  if (process.getuid?.() !== 0) return;
+  const mode = statSync(stateDir).mode & 0o777;
+  if ((mode & 0o001) === 0) chmodSync(stateDir, mode | 0o001);
 }
 
 /** The given ports, and a free one for every other component. */

@@ -27,8 +27,10 @@ export interface LedgerCheck {
   wrong: string[];
   /** Rows of voters that were never acknowledged and have no uncertain attempt with that vote. */
   unexpected: string[];
-  /** Rows that come from an uncertain attempt (5xx whose vote Redis had accepted after all). */
-  storedFromUncertain: number;
+  /** Rows of never-acknowledged voters that hold one of their 5xx votes (Redis had accepted it after all). */
+  storedWithoutAcknowledgement: number;
+  /** Acknowledged voters whose row holds a later 5xx vote rather than the acknowledged one. */
+  laterUncertainWon: number;
 }
 
 /**
@@ -56,7 +58,16 @@ export class VoteLedger {
 
   /** Compares the stored rows (voter id → vote) of this ledger's voters with what was acknowledged. */
   check(stored: ReadonlyMap<string, string>): LedgerCheck {
-    const result: LedgerCheck = { acknowledgedVotes: this.count("acknowledged"), acknowledgedVoters: 0, storedRows: 0, missing: [], wrong: [], unexpected: [], storedFromUncertain: 0 };
+    const result: LedgerCheck = {
+      acknowledgedVotes: this.count("acknowledged"),
+      acknowledgedVoters: 0,
+      storedRows: 0,
+      missing: [],
+      wrong: [],
+      unexpected: [],
+      storedWithoutAcknowledgement: 0,
+      laterUncertainWon: 0,
+    };
     for (const [voter, list] of this.attempts) {
       const row = stored.get(voter);
       if (row !== undefined) result.storedRows++;
@@ -67,10 +78,10 @@ export class VoteLedger {
         result.acknowledgedVoters++;
         if (row === undefined) result.missing.push(voter);
         else if (!allowed.has(row as VoteOption)) result.wrong.push(voter);
-        else if (row !== list[lastAck].option) result.storedFromUncertain++;
+        else if (row !== list[lastAck].option) result.laterUncertainWon++;
       } else if (row !== undefined) {
         if (!allowed.has(row as VoteOption)) result.unexpected.push(voter);
-        else result.storedFromUncertain++;
+        else result.storedWithoutAcknowledgement++;
       }
     }
     return result;
