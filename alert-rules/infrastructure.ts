@@ -29,11 +29,11 @@ export function infrastructureRules(config: StackConfig, ctx: AlertContext): Rul
         for: down.for,
         text: {
           id: {
-            summary: "Target Prometheus mati",
+            summary: "Service {{ $labels.service }} tidak terpantau: target {{ $labels.job }} mati",
             description: `Prometheus tidak dapat mengambil metrik dari \`{{ $labels.job }}\` ({{ $labels.instance }}) selama ${durationWords(down.for, "id")}. Service \`{{ $labels.service }}\` mungkin mati atau tidak dapat dijangkau.`,
           },
           en: {
-            summary: "Prometheus target down",
+            summary: "Service {{ $labels.service }} unobserved: target {{ $labels.job }} down",
             description: `Prometheus cannot scrape \`{{ $labels.job }}\` ({{ $labels.instance }}) for ${durationWords(down.for, "en")}. Service \`{{ $labels.service }}\` may be down or unreachable.`,
           },
         },
@@ -49,11 +49,11 @@ export function infrastructureRules(config: StackConfig, ctx: AlertContext): Rul
         for: crash.for,
         text: {
           id: {
-            summary: "Service terus-menerus restart (crash-loop)",
+            summary: "Service {{ $labels.service }} terus-menerus restart (crash-loop)",
             description: `Service \`{{ $labels.service }}\` restart {{ $value }} kali dalam ${durationWords(crash.window, "id")} terakhir (batas ${crash.count}). Lihat log-nya untuk penyebab crash.`,
           },
           en: {
-            summary: "Service is crash-looping",
+            summary: "Service {{ $labels.service }} is crash-looping",
             description: `Service \`{{ $labels.service }}\` restarted {{ $value }} times in the last ${durationWords(crash.window, "en")} (limit ${crash.count}). Its logs show why it crashes.`,
           },
         },
@@ -69,11 +69,11 @@ export function infrastructureRules(config: StackConfig, ctx: AlertContext): Rul
         for: cpu.for,
         text: {
           id: {
-            summary: "Pemakaian CPU service mendekati batasnya",
+            summary: "Pemakaian CPU service {{ $labels.service }} mendekati batasnya",
             description: `Service \`{{ $labels.service }}\` memakai {{ $value | humanizePercentage }} dari batas CPU-nya (ambang ${percent(cpu.threshold)}) selama ${durationWords(cpu.for, "id")}. Di dekat 100% aplikasi melambat.`,
           },
           en: {
-            summary: "Service CPU near its limit",
+            summary: "Service {{ $labels.service }} CPU near its limit",
             description: `Service \`{{ $labels.service }}\` uses {{ $value | humanizePercentage }} of its CPU limit (threshold ${percent(cpu.threshold)}) for ${durationWords(cpu.for, "en")}. Near 100% it slows down.`,
           },
         },
@@ -89,11 +89,11 @@ export function infrastructureRules(config: StackConfig, ctx: AlertContext): Rul
         for: memory.for,
         text: {
           id: {
-            summary: "Pemakaian memori service mendekati batasnya",
+            summary: "Pemakaian memori service {{ $labels.service }} mendekati batasnya",
             description: `Service \`{{ $labels.service }}\` memakai {{ $value | humanizePercentage }} dari batas memorinya (ambang ${percent(memory.threshold)}) selama ${durationWords(memory.for, "id")}. Jika mencapai batas, service akan dihentikan (OOM).`,
           },
           en: {
-            summary: "Service memory near its limit",
+            summary: "Service {{ $labels.service }} memory near its limit",
             description: `Service \`{{ $labels.service }}\` uses {{ $value | humanizePercentage }} of its memory limit (threshold ${percent(memory.threshold)}) for ${durationWords(memory.for, "en")}. At the limit it gets killed (OOM).`,
           },
         },

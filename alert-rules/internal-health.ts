@@ -108,15 +108,15 @@ export function internalHealthRules(alerts: AlertsConfig, ctx: AlertContext): Ru
         severity: "warning",
         dashboard: "internalHealth",
         expr: `${dependencyReachable()} == 0`,
-        for: targetDown.for,
+        for: alerts.dependencyUnreachable.for,
         text: {
           id: {
-            summary: "Service tidak dapat menjangkau dependensinya",
-            description: `Service \`{{ $labels.service }}\` tidak dapat menjangkau {{ $labels.dependency }} selama ${durationWords(targetDown.for, "id")}.`,
+            summary: "Service {{ $labels.service }} tidak dapat menjangkau {{ $labels.dependency }}",
+            description: `Service \`{{ $labels.service }}\` tidak dapat menjangkau {{ $labels.dependency }} selama ${durationWords(alerts.dependencyUnreachable.for, "id")}.`,
           },
           en: {
-            summary: "A service cannot reach its dependency",
-            description: `Service \`{{ $labels.service }}\` cannot reach {{ $labels.dependency }} for ${durationWords(targetDown.for, "en")}.`,
+            summary: "Service {{ $labels.service }} cannot reach {{ $labels.dependency }}",
+            description: `Service \`{{ $labels.service }}\` cannot reach {{ $labels.dependency }} for ${durationWords(alerts.dependencyUnreachable.for, "en")}.`,
           },
         },
       },

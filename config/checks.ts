@@ -26,6 +26,7 @@ export function crossFieldProblems(config: StackConfig): string[] {
     ["alerts.memory.for", alerts.memory.for],
     ["alerts.restarts.for", alerts.restarts.for],
     ["alerts.targetDown.for", alerts.targetDown.for],
+    ["alerts.dependencyUnreachable.for", alerts.dependencyUnreachable.for],
     ["alerts.deadLetters.for", alerts.deadLetters.for],
     ["alerts.selfMonitoring.for", alerts.selfMonitoring.for],
   ];
@@ -52,6 +53,10 @@ export function crossFieldProblems(config: StackConfig): string[] {
 
   if (durationSeconds(alerts.slo.period) < 3 * 86400) {
     problems.push(`${at("alerts.slo.period")}: ${alerts.slo.period} is shorter than the longest burn-rate window (3d); use at least 3d (30d is usual)`);
+  }
+
+  if (durationSeconds(alerts.dependencyUnreachable.for) <= durationSeconds(alerts.targetDown.for)) {
+    problems.push(`${at("alerts.dependencyUnreachable.for")}: ${alerts.dependencyUnreachable.for} is not longer than alerts.targetDown.for (${alerts.targetDown.for}); RedisDown and PostgresDown must fire first to silence it, so make it longer`);
   }
 
   if (durationSeconds(config.loki.retention) < 86400) {

@@ -200,6 +200,11 @@ const alerts = strict({
   restarts: strict({ /** At least this many restarts... Defaults to 3. */ count: positiveInt.default(3), window: duration.default(d("15m")), for: duration.default(d("1m")) }).prefault({}),
   /** A scrape target (or Redis/Postgres behind its exporter) down for this long. Defaults to 2m. */
   targetDown: strict({ for: duration.default(d("2m")) }).prefault({}),
+  /**
+   * A service that cannot reach Redis or Postgres for this long. Longer than targetDown.for, so
+   * RedisDown/PostgresDown fire first and silence it when the data store itself is down. Defaults to 3m.
+   */
+  dependencyUnreachable: strict({ for: duration.default(d("3m")) }).prefault({}),
   /** Prometheus, Alertmanager, Loki and log shipping watching themselves. */
   selfMonitoring: strict({
     /** Defaults to 10m. */

@@ -51,6 +51,7 @@ export const TIME_SCALED_PROFILE = {
     deadLetters: { window: "10s", for: "2s" },
     restarts: { window: "30s", for: "2s" },
     targetDown: { for: "3s" },
+    dependencyUnreachable: { for: "5s" },
   },
   alerting: { groupWait: "1s", groupInterval: "2s", repeatInterval: "1h" },
 } as const;

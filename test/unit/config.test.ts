@@ -110,6 +110,10 @@ describe("config errors name the field, the bad value and what is allowed", () =
     assert.match(problems({ alerting: { language: "fr" } })[0], /language: must be "id" \(Bahasa Indonesia\) or "en" \(English\) \(got "fr"\)/);
   });
 
+  it("DependencyUnreachable must wait longer than RedisDown/PostgresDown, or their inhibition races", () => {
+    assert.match(problems({ alerts: { dependencyUnreachable: { for: "2m" } } })[0], /dependencyUnreachable\.for: 2m is not longer than alerts\.targetDown\.for \(2m\)/);
+  });
+
   it("Loki retention under its 24h minimum", () => {
     assert.match(problems({ loki: { retention: "12h" } })[0], /voteobs:loki → retention: 12h is below Loki's minimum retention of 24h/);
   });
