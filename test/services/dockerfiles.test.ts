@@ -2,14 +2,16 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { PORTS } from "../../render/topology/types";
 
 // No Docker engine here: these checks read the Dockerfiles for what the images must be.
 const SERVICES = join(__dirname, "..", "..", "services");
-const DEFAULT_PORTS = { vote: 8080, worker: 8082, result: 8081 } as const;
+// Inside its container each service listens where the rendered configs scrape and probe it.
+const IMAGE_PORTS = { vote: PORTS.vote, worker: PORTS.worker, result: PORTS.result } as const;
 const build = JSON.parse(readFileSync(join(SERVICES, "tsconfig.build.json"), "utf8")) as { compilerOptions: { outDir: string; rootDir: string } };
 
 describe("Dockerfiles", () => {
-  for (const [service, port] of Object.entries(DEFAULT_PORTS)) {
+  for (const [service, port] of Object.entries(IMAGE_PORTS)) {
     test(`${service}: multi-stage, production dependencies only, non-root, node healthcheck on /healthz`, () => {
       const dockerfile = readFileSync(join(SERVICES, service, "Dockerfile"), "utf8");
       const stages = dockerfile.match(/^FROM node:20-alpine/gm) ?? [];
@@ -22,7 +24,8 @@ describe("Dockerfiles", () => {
       const finalStage = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
       assert.match(finalStage, /^USER node$/m, "the image runs as the node user");
       assert.doesNotMatch(finalStage, /npm ci(?! --omit=dev)/, "no dev dependencies in the image");
-      assert.match(finalStage, new RegExp(`ENV NODE_ENV=production PORT=${port}`));
+      assert.match(finalStage, new RegExp(`ENV NODE_ENV=production PORT=${port}\n`));
+      assert.match(finalStage, new RegExp(`^EXPOSE ${port}$`, "m"));
       assert.match(finalStage, /HEALTHCHECK .*\n?.*CMD \["node", "-e", ".*\/healthz/);
 
       const cmd = /^CMD \["node", "([^"]+)"\]$/m.exec(finalStage);
