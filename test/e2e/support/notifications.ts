@@ -12,14 +12,22 @@ export function slackText(message: SlackMessage): string {
   return message.payload.attachments?.[0]?.text ?? "";
 }
 
-/** Whether a title is the summary's, firing or resolved (with " (n)" when n alerts share the group). */
-export function titleMatches(title: string, summary: string, status: "firing" | "resolved"): boolean {
+/**
+ * Whether a title is the summary's, firing or resolved (with " (n)" when n alerts share the group).
+ * A summary may name labels (`{{ $labels.service }}`): `service` fills that one in, and any other
+ * label stands for one word.
+ */
+export function titleMatches(title: string, summary: string, status: "firing" | "resolved", service?: string): boolean {
   const base = status === "resolved" ? `${RESOLVED_PREFIX}${summary}` : summary;
-  return title === base || new RegExp(`^${escapeRegExp(base)} \\(\\d+\\)$`).test(title);
+  const pattern = base
+    .split(/(\{\{[^}]*\}\})/)
+    .map((part) => (!part.startsWith("{{") ? escapeRegExp(part) : service !== undefined && /\$labels\.service\b/.test(part) ? escapeRegExp(service) : "\\S+"))
+    .join("");
+  return new RegExp(`^${pattern}( \\(\\d+\\))?$`).test(title);
 }
 
 export function slackAbout(messages: readonly SlackMessage[], summary: string, status: "firing" | "resolved", service?: string): SlackMessage[] {
-  return messages.filter((m) => titleMatches(slackTitle(m), summary, status) && (service === undefined || slackServices(m).includes(service)));
+  return messages.filter((m) => titleMatches(slackTitle(m), summary, status, service) && (service === undefined || slackServices(m).includes(service)));
 }
 
 export function emailsAbout(emails: readonly ReceivedEmail[], summary: string, status: "firing" | "resolved"): ReceivedEmail[] {
