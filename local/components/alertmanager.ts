@@ -1,5 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import { ExitInfo, ManagedProcess, startManagedProcess, waitForReady } from "./managed-process";
+import { ExitInfo, ManagedProcess, relaunchable, startManagedProcess, waitForReady } from "./managed-process";
 import { getFreePort } from "./ports";
 
 export interface AlertmanagerOptions {
@@ -48,18 +48,15 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<A
     await waitForReady(child, "/-/ready", async () => (await fetch(`${url}/-/ready`)).ok, options.readyTimeoutMs ?? 15_000);
     return child;
   };
-  let child = await launch();
+  const instance = await relaunchable(launch);
   return {
     port,
     url,
     get process() {
-      return child;
+      return instance.process;
     },
-    stop: (timeoutMs) => child.stop(timeoutMs),
-    kill: () => child.kill("SIGKILL"),
-    async restart() {
-      await child.stop();
-      child = await launch();
-    },
+    stop: instance.stop,
+    kill: instance.kill,
+    restart: instance.restart,
   };
 }

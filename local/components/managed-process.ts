@@ -148,3 +148,38 @@ export async function waitForReady(child: ManagedProcess, what: string, probe: (
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/**
+ * A server process that can be stopped, killed and started again on the same port and data:
+ * `launch` starts one instance and resolves once it is ready.
+ */
+export interface Relaunchable {
+  /** The instance running now (or the last one, once stopped). */
+  readonly process: ManagedProcess;
+  /** Stop signal, SIGKILL after `timeoutMs`. */
+  stop(timeoutMs?: number): Promise<ExitInfo>;
+  /** SIGKILL, for crash tests. */
+  kill(): Promise<ExitInfo>;
+  /** Starts a new instance unless one is running. */
+  start(): Promise<void>;
+  /** Stops the running instance (if any) and starts a new one. */
+  restart(): Promise<void>;
+}
+
+export async function relaunchable(launch: () => Promise<ManagedProcess>): Promise<Relaunchable> {
+  let current = await launch();
+  return {
+    get process() {
+      return current;
+    },
+    stop: (timeoutMs) => current.stop(timeoutMs),
+    kill: () => current.kill("SIGKILL"),
+    async start() {
+      if (!current.running) current = await launch();
+    },
+    async restart() {
+      await current.stop();
+      current = await launch();
+    },
+  };
+}

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Client } from "pg";
-import { ExitInfo, ManagedProcess, startManagedProcess, waitForReady } from "./managed-process";
+import { ExitInfo, ManagedProcess, startManagedProcess, waitForReady, relaunchable } from "./managed-process";
 import { getFreePort } from "./ports";
 
 const run = promisify(execFile);
@@ -103,9 +103,9 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     return child;
   };
 
-  let current = await launch();
+  const instance = await relaunchable(launch);
   await createDatabase(port, database);
-  const stop = (timeoutMs?: number): Promise<ExitInfo> => current.stop(timeoutMs);
+  const stop = instance.stop;
   return {
     host: "127.0.0.1",
     port,
@@ -114,13 +114,10 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     url: `postgres://postgres@127.0.0.1:${port}/${database}`,
     dataDir,
     get process() {
-      return current;
+      return instance.process;
     },
     stop,
-    restart: async () => {
-      await stop();
-      current = await launch();
-    },
+    restart: instance.restart,
     destroy: async () => {
       await stop();
       if (ownedTemp) await rm(baseDir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import { ExitInfo, ManagedProcess, startManagedProcess, waitForReady } from "./managed-process";
+import { ExitInfo, ManagedProcess, startManagedProcess, waitForReady, relaunchable } from "./managed-process";
 import { getFreePort } from "./ports";
 
 export interface PrometheusOptions {
@@ -62,19 +62,16 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     await waitForReady(child, "/-/ready", async () => (await fetch(`${url}/-/ready`)).ok, options.readyTimeoutMs ?? 30_000);
     return child;
   };
-  let child = await launch();
+  const instance = await relaunchable(launch);
   return {
     port,
     url,
     get process() {
-      return child;
+      return instance.process;
     },
-    stop: (timeoutMs) => child.stop(timeoutMs),
-    kill: () => child.kill("SIGKILL"),
-    async start() {
-      if (child.running) return;
-      child = await launch();
-    },
+    stop: instance.stop,
+    kill: instance.kill,
+    start: instance.start,
     async reload() {
       const response = await fetch(`${url}/-/reload`, { method: "POST" });
       if (!response.ok) throw new Error(`prometheus reload failed: ${response.status} ${await response.text()}`);

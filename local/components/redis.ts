@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { connect } from "node:net";
-import { ExitInfo, ManagedProcess, startManagedProcess, waitForReady } from "./managed-process";
+import { ExitInfo, ManagedProcess, relaunchable, startManagedProcess, waitForReady } from "./managed-process";
 import { getFreePort } from "./ports";
 
 export interface RedisOptions {
@@ -60,19 +60,16 @@ export async function startRedis(options: RedisOptions): Promise<RedisServer> {
     return child;
   };
 
-  let current = await launch();
+  const instance = await relaunchable(launch);
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
     get process() {
-      return current;
+      return instance.process;
     },
-    stop: (timeoutMs) => current.stop(timeoutMs),
-    kill: () => current.kill(),
-    restart: async () => {
-      await current.stop();
-      current = await launch();
-    },
+    stop: instance.stop,
+    kill: instance.kill,
+    restart: instance.restart,
   };
 }
 

@@ -1,7 +1,7 @@
 import { simpleParser } from "mailparser";
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
-import { waitForItem } from "./slack";
+import { waitForItem } from "./json-capture";
 
 export interface ReceivedEmail {
   receivedAt: Date;
