@@ -1,17 +1,15 @@
-import { createHttpRecorder, createServiceRuntime, handleLifecycle, loadConfigOrExit } from "../../shared/src/bootstrap";
-import { closeServer, createServiceServer, listen } from "../../shared/src/http-server";
+import { createHttpService, createServiceRuntime, loadConfigOrExit, runService } from "../../shared/src/bootstrap";
+import { closeServer, listen } from "../../shared/src/http-server";
 import { createPostgresPool } from "../../shared/src/postgres-client";
-import { checkReadiness } from "../../shared/src/readiness";
 import { loadResultConfig } from "./config";
 import { resultRoutes } from "./routes";
 import { SseHub } from "./sse-hub";
 import { TallyPoller, tallyJson } from "./tally";
 
-const READY_TIMEOUT_MS = 1_000;
-
 async function main(): Promise<void> {
   const config = loadConfigOrExit("result", () => loadResultConfig(process.env));
-  const { metrics, logger, closeLogger } = createServiceRuntime("result", ["postgres"], config);
+  const runtime = createServiceRuntime("result", ["postgres"], config);
+  const { metrics, logger } = runtime;
   const postgres = createPostgresPool(config.postgres, {
     logger,
     dependencyUp: metrics.dependencyUp,
@@ -23,21 +21,12 @@ async function main(): Promise<void> {
   poller.onChange((tally) => hub.broadcast(tallyJson(tally, config.options)));
 
   const routes = resultRoutes({ options: config.options, currentTally: () => poller.current, hub });
-  const server = createServiceServer({
+  const server = createHttpService({
+    runtime,
+    config,
     routes,
-    httpMetrics: createHttpRecorder(config, metrics, routes),
-    registry: metrics.registry,
-    logger,
-    readiness: () =>
-      checkReadiness([{ dependency: "postgres", ping: () => postgres.pool.query("SELECT 1") }], READY_TIMEOUT_MS, metrics.dependencyUp),
-  });
-
-  handleLifecycle({
-    logger,
-    closeLogger,
-    lokiFlushTimeoutMs: config.lokiFlushTimeoutMs,
-    timeoutMs: config.shutdownTimeoutMs,
-    stop: async (deadline) => {
+    dependencies: [{ dependency: "postgres", ping: () => postgres.pool.query("SELECT 1") }],
+    stop: async (deadline, server) => {
       poller.stop();
       hub.closeAll();
       await closeServer(server, Math.max(0, deadline - Date.now() - 1_000));
@@ -49,7 +38,4 @@ async function main(): Promise<void> {
   poller.start();
 }
 
-void main().catch((error: unknown) => {
-  process.stderr.write(`result: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runService("result", main);

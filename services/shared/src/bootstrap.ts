@@ -1,7 +1,9 @@
 import { CommonConfig } from "./common-config";
 import { ConfigError } from "./env";
 import { createHttpMetrics, HttpRecorder, NO_HTTP_METRICS } from "./http-metrics";
-import { routeMethods, Routes } from "./http-server";
+import { Server } from "node:http";
+import { createServiceServer, routeMethods, Routes } from "./http-server";
+import { checkReadiness, DependencyCheck } from "./readiness";
 import { createLogger, Logger } from "./logger";
 import { createServiceMetrics, Dependency, ServiceMetrics, ServiceName } from "./metrics";
 import { errorMessage } from "./timeout";
@@ -88,5 +90,50 @@ export function handleLifecycle(options: ShutdownOptions): void {
   process.on("uncaughtException", (error) => {
     logger.error("uncaught exception, exiting", { err: errorMessage(error), stack: error.stack });
     void options.closeLogger(Math.min(options.lokiFlushTimeoutMs, 1_000)).finally(() => process.exit(1));
+  });
+}
+
+/** How long a readiness probe waits for each dependency's ping. */
+const READY_TIMEOUT_MS = 1_000;
+
+export interface HttpServiceOptions {
+  runtime: ServiceRuntime;
+  config: CommonConfig;
+  routes: Routes;
+  /** Pinged by /readyz, each within 1 s; their results also set `dependency_up`. */
+  dependencies: readonly DependencyCheck[];
+  /** Stops the service on SIGTERM/SIGINT: close `server`, finish work, close connections. */
+  stop(deadline: number, server: Server): Promise<void>;
+}
+
+/**
+ * The HTTP side every service shares: routes plus /metrics, /healthz and /readyz, HTTP metrics
+ * (unless METRICS=off), and the shutdown sequence. Listening is left to the caller.
+ */
+export function createHttpService(options: HttpServiceOptions): Server {
+  const { runtime, config, routes } = options;
+  const { metrics, logger } = runtime;
+  const server = createServiceServer({
+    routes,
+    httpMetrics: createHttpRecorder(config, metrics, routes),
+    registry: metrics.registry,
+    logger,
+    readiness: () => checkReadiness(options.dependencies, READY_TIMEOUT_MS, metrics.dependencyUp),
+  });
+  handleLifecycle({
+    logger,
+    closeLogger: runtime.closeLogger,
+    lokiFlushTimeoutMs: config.lokiFlushTimeoutMs,
+    timeoutMs: config.shutdownTimeoutMs,
+    stop: (deadline) => options.stop(deadline, server),
+  });
+  return server;
+}
+
+/** Runs a service's start-up; a failure prints its stack and exits 1. */
+export function runService(service: ServiceName, main: () => Promise<void>): void {
+  void main().catch((error: unknown) => {
+    process.stderr.write(`${service}: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
   });
 }

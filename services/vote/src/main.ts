@@ -1,6 +1,5 @@
-import { createHttpRecorder, createServiceRuntime, handleLifecycle, loadConfigOrExit } from "../../shared/src/bootstrap";
-import { closeServer, createServiceServer, listen } from "../../shared/src/http-server";
-import { checkReadiness } from "../../shared/src/readiness";
+import { createHttpService, createServiceRuntime, loadConfigOrExit, runService } from "../../shared/src/bootstrap";
+import { closeServer, listen } from "../../shared/src/http-server";
 import { closeRedis, createRedisClient } from "../../shared/src/redis-client";
 import { loadVoteConfig } from "./config";
 import { FaultInjector } from "./fault-injection";
@@ -8,11 +7,10 @@ import { renderVotePages } from "./page";
 import { voteRoutes } from "./routes";
 import { VoteQueue } from "./vote-queue";
 
-const READY_TIMEOUT_MS = 1_000;
-
 async function main(): Promise<void> {
   const config = loadConfigOrExit("vote", () => loadVoteConfig(process.env));
-  const { metrics, logger, closeLogger } = createServiceRuntime("vote", ["redis"], config);
+  const runtime = createServiceRuntime("vote", ["redis"], config);
+  const { metrics, logger } = runtime;
 
   const redis = createRedisClient(config.redisUrl, {
     logger,
@@ -24,20 +22,12 @@ async function main(): Promise<void> {
   const queue = new VoteQueue(redis, metrics.registry);
   const faults = new FaultInjector(config.faultInjection, metrics.registry);
   const routes = voteRoutes({ pages: renderVotePages(config.options), queue, faults, logger });
-  const server = createServiceServer({
+  const server = createHttpService({
+    runtime,
+    config,
     routes,
-    httpMetrics: createHttpRecorder(config, metrics, routes),
-    registry: metrics.registry,
-    logger,
-    readiness: () => checkReadiness([{ dependency: "redis", ping: () => queue.ping() }], READY_TIMEOUT_MS, metrics.dependencyUp),
-  });
-
-  handleLifecycle({
-    logger,
-    closeLogger,
-    lokiFlushTimeoutMs: config.lokiFlushTimeoutMs,
-    timeoutMs: config.shutdownTimeoutMs,
-    stop: async (deadline) => {
+    dependencies: [{ dependency: "redis", ping: () => queue.ping() }],
+    stop: async (deadline, server) => {
       await closeServer(server, Math.max(0, deadline - Date.now() - 1_000));
       await closeRedis(redis);
     },
@@ -51,7 +41,4 @@ async function main(): Promise<void> {
   });
 }
 
-void main().catch((error: unknown) => {
-  process.stderr.write(`vote: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runService("vote", main);

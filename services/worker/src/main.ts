@@ -1,7 +1,6 @@
-import { createHttpRecorder, createServiceRuntime, handleLifecycle, loadConfigOrExit } from "../../shared/src/bootstrap";
-import { closeServer, createServiceServer, listen, Routes } from "../../shared/src/http-server";
+import { createHttpService, createServiceRuntime, loadConfigOrExit, runService } from "../../shared/src/bootstrap";
+import { closeServer, listen } from "../../shared/src/http-server";
 import { createPostgresPool } from "../../shared/src/postgres-client";
-import { checkReadiness } from "../../shared/src/readiness";
 import { closeRedis, createRedisClient, redisReady } from "../../shared/src/redis-client";
 import { errorMessage, withTimeout } from "../../shared/src/timeout";
 import { loadWorkerConfig } from "./config";
@@ -10,13 +9,13 @@ import { VoteStore } from "./vote-store";
 import { WorkQueue } from "./work-queue";
 import { createWorkerMetrics, registerQueueGauges } from "./worker-metrics";
 
-const READY_TIMEOUT_MS = 1_000;
 /** Kept from the shutdown deadline for returning the batch, closing connections and flushing logs. */
 const SHUTDOWN_RESERVE_MS = 1_500;
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit("worker", () => loadWorkerConfig(process.env));
-  const { metrics, logger, closeLogger } = createServiceRuntime("worker", ["redis", "postgres"], config);
+  const runtime = createServiceRuntime("worker", ["redis", "postgres"], config);
+  const { metrics, logger } = runtime;
   const dependencyUp = metrics.dependencyUp;
 
   const redis = createRedisClient(config.redisUrl, { logger, dependencyUp, commandTimeoutMs: 2_000, connectionName: `worker:${config.workerId}` });
@@ -55,29 +54,15 @@ async function main(): Promise<void> {
   const heartbeatTimer = every(Math.floor(config.heartbeatTtlMs / 3), () => queue.heartbeat(), "heartbeat");
   const recoveryTimer = every(config.recoveryIntervalMs, recoverOrphans, "recovery");
 
-  const routes: Routes = {};
-  const server = createServiceServer({
-    routes,
-    httpMetrics: createHttpRecorder(config, metrics, routes),
-    registry: metrics.registry,
-    logger,
-    readiness: () =>
-      checkReadiness(
-        [
-          { dependency: "redis", ping: () => queue.ping() },
-          { dependency: "postgres", ping: () => store.ping() },
-        ],
-        READY_TIMEOUT_MS,
-        dependencyUp,
-      ),
-  });
-
-  handleLifecycle({
-    logger,
-    closeLogger,
-    lokiFlushTimeoutMs: config.lokiFlushTimeoutMs,
-    timeoutMs: config.shutdownTimeoutMs,
-    stop: async (deadline) => {
+  const server = createHttpService({
+    runtime,
+    config,
+    routes: {},
+    dependencies: [
+      { dependency: "redis", ping: () => queue.ping() },
+      { dependency: "postgres", ping: () => store.ping() },
+    ],
+    stop: async (deadline, server) => {
       const finished = await consumer.stop(deadline - SHUTDOWN_RESERVE_MS, () => blocking.disconnect());
       clearInterval(heartbeatTimer);
       clearInterval(recoveryTimer);
@@ -104,7 +89,4 @@ async function main(): Promise<void> {
   consumer.start();
 }
 
-void main().catch((error: unknown) => {
-  process.stderr.write(`worker: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runService("worker", main);
