@@ -176,6 +176,11 @@ export function claimTemplate(component: Component, name: string, storage: Stora
  * A StatefulSet of one component: pods named `<component>-<n>`, a PVC per pod, the governing
  * Service `serviceName`.
  */
+/** The pod template every workload kind shares: our labels, restarts always, no API token unless the pod asks. */
+function podTemplate(component: Component, pod: PodSpec, annotations: Record<string, string> = {}): k8s.types.input.core.v1.PodTemplateSpec {
+  return { metadata: { labels: labelsFor(component), annotations }, spec: { restartPolicy: "Always", automountServiceAccountToken: false, ...pod } };
+}
+
 export function statefulSet(
   name: string,
   component: Component,
@@ -192,7 +197,7 @@ export function statefulSet(
         serviceName: args.serviceName,
         podManagementPolicy: args.parallel ? "Parallel" : "OrderedReady",
         selector: { matchLabels: selectorFor(component) },
-        template: { metadata: { labels: labelsFor(component), annotations: args.annotations ?? {} }, spec: { restartPolicy: "Always", automountServiceAccountToken: false, ...args.pod } },
+        template: podTemplate(component, args.pod, args.annotations),
         volumeClaimTemplates: args.claims,
       },
     },
@@ -215,7 +220,7 @@ export function deployment(
         replicas: args.replicas,
         selector: { matchLabels: selectorFor(component) },
         strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-        template: { metadata: { labels: labelsFor(component), annotations: args.annotations ?? {} }, spec: { restartPolicy: "Always", automountServiceAccountToken: false, ...args.pod } },
+        template: podTemplate(component, args.pod, args.annotations),
       },
     },
     { parent, dependsOn },
@@ -230,7 +235,7 @@ export function daemonSet(name: string, component: Component, args: { namespace:
       spec: {
         selector: { matchLabels: selectorFor(component) },
         updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
-        template: { metadata: { labels: labelsFor(component), annotations: args.annotations ?? {} }, spec: { restartPolicy: "Always", automountServiceAccountToken: false, ...args.pod } },
+        template: podTemplate(component, args.pod, args.annotations),
       },
     },
     { parent },
