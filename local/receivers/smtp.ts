@@ -1,6 +1,6 @@
 import { simpleParser } from "mailparser";
-import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
+import { getFreePort } from "../components/ports";
 import { waitForItem } from "./json-capture";
 
 export interface ReceivedEmail {
@@ -63,8 +63,10 @@ export async function startSmtpReceiver(options: { port?: number; auth?: { user:
         .catch((error: Error) => callback(error));
     },
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
-  const port = (server.server.address() as AddressInfo).port;
+  // down()/up() listen again on this port: one outside the ephemeral range, which no outgoing
+  // connection can take while the server is down.
+  const port = options.port ?? (await getFreePort());
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {
     port,
     smarthost: `127.0.0.1:${port}`,
