@@ -1,6 +1,6 @@
-import { startManagedProcess, ManagedProcess, waitForReady } from "../local/components/managed-process";
-import { getFreePort } from "../local/components/ports";
-import { httpStatus } from "../local/components/service";
+import { startManagedProcess, ManagedProcess, waitForReady } from "../processes/managed-process";
+import { getFreePort } from "../processes/ports";
+import { httpStatus } from "../processes/service";
 
 /** The ceiling: node:http answering 200 to everything, reading the body as our services do. */
 const BARE_SERVER = `

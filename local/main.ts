@@ -1,9 +1,9 @@
 import { Command, Option } from "commander";
 import { rmSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { runMain } from "../tools/cli";
-import { formatReport } from "../tools/status/format";
-import { collectStatus } from "../tools/status/lights";
+import { runMain } from "../config/errors";
+import { formatReport } from "../status/format";
+import { collectStatus } from "../status/lights";
 import { TIME_SCALED_PROFILE } from "./profiles";
 import { startProgress } from "./progress";
 import { ensurePackages } from "./requirements";

@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { PROMETHEUS_BINARY } from "./components/prometheus";
-import { ALERTMANAGER_BINARY } from "./components/alertmanager";
-import { EXPORTER_BINARIES } from "./components/exporters";
+import { PROMETHEUS_BINARY } from "../processes/prometheus";
+import { ALERTMANAGER_BINARY } from "../processes/alertmanager";
+import { EXPORTER_BINARIES } from "../processes/exporters";
 
 /** A program the local target runs, and the Debian package that provides it. */
 interface Requirement {

@@ -1,4 +1,4 @@
-import { startService, type RunningService, type ServiceName, type ServiceOptions } from "./components/service";
+import { startService, type RunningService, type ServiceName, type ServiceOptions } from "../processes/service";
 
 export interface SupervisorOptions extends ServiceOptions {
   /** Fixed port, so Prometheus keeps scraping the same target across restarts. */

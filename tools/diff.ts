@@ -7,7 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { loadStackFile } from "../config/load";
 import type { StackConfig } from "../config/schema";
 import { renderAll, topologyFor, type RenderedFiles } from "../render";
-import { runMain } from "./cli";
+import { runMain } from "../config/errors";
 import { ROOT, stackNames } from "./stacks";
 
 /**

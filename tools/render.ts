@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, 
 import { dirname, join, relative } from "node:path";
 import { loadStackFile } from "../config/load";
 import { renderAll, topologyFor, type RenderedFiles } from "../render";
-import { runMain } from "./cli";
+import { runMain } from "../config/errors";
 import { GENERATED, stackFile, stackNames } from "./stacks";
 
 /** Renders a stack file exactly as `pulumi up` would deploy it. */

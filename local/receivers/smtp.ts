@@ -1,6 +1,6 @@
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
-import { getFreePort } from "../components/ports";
+import { getFreePort } from "../../processes/ports";
 import { waitForItem } from "./json-capture";
 
 export interface ReceivedEmail {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { judge, statusQueries, type StatusReport } from "../../tools/status/lights";
-import type { ActiveAlert, Sample } from "../../tools/status/prometheus-api";
+import { judge, statusQueries, type StatusReport } from "../../status/lights";
+import type { ActiveAlert, Sample } from "../../status/prometheus-api";
 import { devConfig } from "../support/render";
 
 const config = devConfig();

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Client } from "pg";
-import { startPostgres } from "../../local/components/postgres";
-import { startRedis } from "../../local/components/redis";
-import { RunningService, startService } from "../../local/components/service";
+import { startPostgres } from "../../processes/postgres";
+import { startRedis } from "../../processes/redis";
+import { RunningService, startService } from "../../processes/service";
 import { Cleanup } from "./helpers/cleanup";
 import { cookieValue, postVote } from "./helpers/http";
 import { scrape, sumOf } from "./helpers/metrics-text";

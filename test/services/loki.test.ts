@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { after, describe, test } from "node:test";
-import { getFreePort } from "../../local/components/ports";
-import { startService } from "../../local/components/service";
+import { getFreePort } from "../../processes/ports";
+import { startService } from "../../processes/service";
 import { createLogger } from "../../services/shared/src/logger";
 import { Cleanup } from "./helpers/cleanup";
 import { FakeLoki, startFakeLoki } from "./helpers/fake-loki";

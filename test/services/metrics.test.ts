@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type Redis from "ioredis";
-import { PostgresServer, startPostgres } from "../../local/components/postgres";
-import { RedisServer, startRedis } from "../../local/components/redis";
-import { RunningService, ServiceName, startService } from "../../local/components/service";
+import { PostgresServer, startPostgres } from "../../processes/postgres";
+import { RedisServer, startRedis } from "../../processes/redis";
+import { RunningService, ServiceName, startService } from "../../processes/service";
 import { HTTP_DURATION_BUCKETS } from "../../services/shared/src/http-metrics";
 import { Cleanup } from "./helpers/cleanup";
 import { postVote } from "./helpers/http";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type Redis from "ioredis";
-import { RedisServer, startRedis } from "../../local/components/redis";
-import { RunningService, startService } from "../../local/components/service";
+import { RedisServer, startRedis } from "../../processes/redis";
+import { RunningService, startService } from "../../processes/service";
 import { Cleanup } from "./helpers/cleanup";
 import { cookieValue, getPage, postVote } from "./helpers/http";
 import { logCollector } from "./helpers/log-lines";

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
 import { slackWebhookFile, smtpPasswordFile } from "../../config/secrets";
 import { renderAll } from "../../render";
-import { startAlertmanager, type AlertmanagerServer } from "../../local/components/alertmanager";
+import { startAlertmanager, type AlertmanagerServer } from "../../processes/alertmanager";
 import { startSlackReceiver, type SlackReceiver } from "../../local/receivers/slack";
 import { startSmtpReceiver, type SmtpReceiver } from "../../local/receivers/smtp";
 import { requireCommand, tempDir, writeFiles } from "../support/exec";

@@ -1,4 +1,4 @@
-import { instantQuery, type Sample } from "../../../tools/status/prometheus-api";
+import { instantQuery, type Sample } from "../../../status/prometheus-api";
 
 export type { Sample };
 

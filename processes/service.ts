@@ -5,7 +5,7 @@ import { getFreePort } from "./ports";
 
 export type ServiceName = "vote" | "worker" | "result";
 
-const REPO_ROOT = resolve(__dirname, "..", "..");
+const REPO_ROOT = resolve(__dirname, "..");
 
 export interface ServiceOptions {
   name: ServiceName;

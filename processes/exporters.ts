@@ -1,5 +1,5 @@
 import { writeFile } from "node:fs/promises";
-import { QUEUE_KEY } from "../../queries/queue";
+import { QUEUE_KEY } from "../queries/queue";
 import { ExitInfo, ManagedProcess, startManagedProcess, waitForReady } from "./managed-process";
 import { getFreePort } from "./ports";
 

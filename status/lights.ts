@@ -1,12 +1,12 @@
-import { APP_SERVICES, COMPONENTS } from "../../config/components";
-import { durationSeconds } from "../../config/duration";
-import type { StackConfig } from "../../config/schema";
-import { errorRatio, latencyQuantile, requestRate } from "../../queries/http";
-import { oneOf } from "../../queries/promql";
-import { processedRate, queueDepth, queueGrowthPerMinute } from "../../queries/queue";
-import { cpuSaturation, memorySaturation, restarts } from "../../queries/resources";
-import { BURN_WINDOWS, burnFactor } from "../../queries/slo";
-import { serviceUp } from "../../queries/targets";
+import { APP_SERVICES, COMPONENTS } from "../config/components";
+import { durationSeconds } from "../config/duration";
+import type { StackConfig } from "../config/schema";
+import { errorRatio, latencyQuantile, requestRate } from "../queries/http";
+import { oneOf } from "../queries/promql";
+import { processedRate, queueDepth, queueGrowthPerMinute } from "../queries/queue";
+import { cpuSaturation, memorySaturation, restarts } from "../queries/resources";
+import { BURN_WINDOWS, burnFactor } from "../queries/slo";
+import { serviceUp } from "../queries/targets";
 import { alertmanagerAlerts, instantQuery, prometheusAlerts, type ActiveAlert, type Sample } from "./prometheus-api";
 
 /**

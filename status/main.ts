@@ -2,9 +2,9 @@ import { Command } from "commander";
 import { resolve } from "node:path";
 import { loadStackFile } from "../config/load";
 import { DEFAULT_STATE_DIR, readRunningState } from "../local/state-file";
-import { runMain } from "./cli";
-import { formatReport } from "./status/format";
-import { collectStatus } from "./status/lights";
+import { runMain } from "../config/errors";
+import { formatReport } from "./format";
+import { collectStatus } from "./lights";
 
 interface StatusOptions {
   prometheusUrl?: string;
