@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { COMPONENTS, SEVERITIES, type Component } from "./components";
+import { COMPONENTS, SEVERITIES, THIRD_PARTY, type Component, type ThirdParty } from "./components";
 import { d, duration } from "./duration";
 import { cpuCores, memory, positiveInt, ratio, ratioOrZero } from "./quantities";
+import { PINS } from "./versions";
 
 /**
  * The whole stack's configuration. Every field has a default, so an empty stack config
@@ -11,9 +12,9 @@ import { cpuCores, memory, positiveInt, ratio, ratioOrZero } from "./quantities"
 
 const strict = z.strictObject;
 
-/** An image reference pinned to a version tag or digest ("prom/prometheus:v2.55.1"). */
+/** An image reference pinned to a version tag or digest ("prom/prometheus:v3.16.0"). */
 const pinnedImage = z.string().refine((ref) => /^[a-z0-9./_-]+(:[A-Za-z0-9._-]+)?(@sha256:[a-f0-9]{64})?$/.test(ref) && /[:@]/.test(ref.split("/").pop() ?? "") && !/:latest$/.test(ref), {
-  error: (issue) => `${JSON.stringify(issue.input)} is not a pinned image; give a version tag or digest, e.g. "prom/prometheus:v2.55.1" (never ":latest")`,
+  error: (issue) => `${JSON.stringify(issue.input)} is not a pinned image; give a version tag or digest, e.g. "prom/prometheus:v3.16.0" (never ":latest")`,
 });
 
 /** Where a secret comes from: a Pulumi secret config key, or a file read at deploy time. */
@@ -22,21 +23,8 @@ export const secretRef = z.union([strict({ secret: z.string().regex(/^[A-Za-z][A
 });
 export type SecretRef = z.infer<typeof secretRef>;
 
-const images = strict({
-  redis: pinnedImage.default("redis:7.4.1-alpine"),
-  postgres: pinnedImage.default("postgres:16.4-alpine"),
-  prometheus: pinnedImage.default("prom/prometheus:v2.55.1"),
-  alertmanager: pinnedImage.default("prom/alertmanager:v0.27.0"),
-  grafana: pinnedImage.default("grafana/grafana:12.2.0"),
-  loki: pinnedImage.default("grafana/loki:3.2.1"),
-  alloy: pinnedImage.default("grafana/alloy:v1.15.0"),
-  /** The alpine variant: the plain tag is a scratch image without the shell and wget a Docker healthcheck needs. */
-  "redis-exporter": pinnedImage.default("oliver006/redis_exporter:v1.66.0-alpine"),
-  "postgres-exporter": pinnedImage.default("quay.io/prometheuscommunity/postgres-exporter:v0.16.0"),
-  "node-exporter": pinnedImage.default("prom/node-exporter:v1.8.2"),
-  /** cAdvisor v0.49 or later reads cgroup v2 correctly. */
-  cadvisor: pinnedImage.default("gcr.io/cadvisor/cadvisor:v0.49.1"),
-});
+/** The image of every third-party component; each defaults to its pin in config/versions.ts. */
+const images = strict(Object.fromEntries(THIRD_PARTY.map((component) => [component, pinnedImage.default(PINS[component].image)])) as Record<ThirdParty, z.ZodDefault<typeof pinnedImage>>);
 
 const resources = (cpu: number, mem: string) =>
   strict({

@@ -1,9 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { PROMETHEUS_BINARY } from "../processes/prometheus";
-import { ALERTMANAGER_BINARY } from "../processes/alertmanager";
-import { EXPORTER_BINARIES } from "../processes/exporters";
 
 /** A program the local target runs, and the Debian package that provides it. */
 interface Requirement {
@@ -15,13 +12,8 @@ interface Requirement {
 const onPath = (command: string) => (): boolean => spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
 
 const REQUIREMENTS: readonly Requirement[] = [
-  { debianPackage: "prometheus", present: onPath(PROMETHEUS_BINARY) },
-  { debianPackage: "prometheus-alertmanager", present: onPath(ALERTMANAGER_BINARY) },
   { debianPackage: "redis-server", present: onPath("redis-server") },
   { debianPackage: "postgresql", present: () => postgresBinDir() !== undefined },
-  { debianPackage: "prometheus-redis-exporter", present: onPath(EXPORTER_BINARIES.redis) },
-  { debianPackage: "prometheus-postgres-exporter", present: onPath(EXPORTER_BINARIES.postgres) },
-  { debianPackage: "prometheus-node-exporter", present: onPath(EXPORTER_BINARIES.node) },
 ];
 
 /** Every Debian package the local target needs, for documentation and `.ci/run`. */

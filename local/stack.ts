@@ -156,7 +156,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       step("redis-exporter", async () => stopped(await startRedisExporter(redis.url, { port: ports["redis-exporter"] })), (e) => e.url),
       step(
         "postgres-exporter",
-        async () => stopped(await startPostgresExporter(`postgresql://postgres@127.0.0.1:${postgres.port}/postgres?sslmode=disable`, join(stateDir, "postgres-exporter-queries.yaml"), { port: ports["postgres-exporter"] })),
+        async () => stopped(await startPostgresExporter(`postgresql://postgres@127.0.0.1:${postgres.port}/postgres?sslmode=disable`, { port: ports["postgres-exporter"] })),
         (e) => e.url,
       ),
       step("node-exporter", async () => stopped(await startNodeExporter({ port: ports["node-exporter"] })), (e) => e.url),

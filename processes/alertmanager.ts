@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { ExitInfo, ManagedProcess, relaunchable, startManagedProcess, waitForReady } from "./managed-process";
 import { getFreePort } from "./ports";
+import { toolPath } from "../toolchain";
 
 export interface AlertmanagerOptions {
   /** The rendered alertmanager.yml. */
@@ -9,7 +10,7 @@ export interface AlertmanagerOptions {
   dataDir: string;
   /** Defaults to a free port. */
   port?: number;
-  /** Defaults to `prometheus-alertmanager` (Debian's name), then `alertmanager`. */
+  /** Defaults to the pinned toolchain build (`npm run toolchain`). */
   binary?: string;
   /** Defaults to 15 s. */
   readyTimeoutMs?: number;
@@ -25,8 +26,6 @@ export interface AlertmanagerServer {
   kill(): Promise<ExitInfo>;
 }
 
-export const ALERTMANAGER_BINARY = "prometheus-alertmanager";
-
 /** One Alertmanager on 127.0.0.1 with clustering off, ready when /-/ready answers. */
 export async function startAlertmanager(options: AlertmanagerOptions): Promise<AlertmanagerServer> {
   await mkdir(options.dataDir, { recursive: true });
@@ -35,7 +34,7 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<A
   const launch = async (): Promise<ManagedProcess> => {
     const child = startManagedProcess({
       name: `alertmanager:${port}`,
-      command: options.binary ?? ALERTMANAGER_BINARY,
+      command: options.binary ?? toolPath("alertmanager"),
       args: [
         `--config.file=${options.configFile}`,
         `--storage.path=${options.dataDir}`,

@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { ExitInfo, ManagedProcess, startManagedProcess, waitForReady, relaunchable } from "./managed-process";
 import { getFreePort } from "./ports";
+import { toolPath } from "../toolchain";
 
 export interface PrometheusOptions {
   /** The rendered prometheus.yml. */
@@ -16,7 +17,7 @@ export interface PrometheusOptions {
   alertResendDelay?: string;
   /** Defaults to 15d. */
   retention?: string;
-  /** Defaults to `prometheus` on PATH (Debian's package). */
+  /** Defaults to the pinned toolchain build (`npm run toolchain`). */
   binary?: string;
   /** Defaults to 30 s (WAL replay after a kill takes a moment). */
   readyTimeoutMs?: number;
@@ -37,8 +38,6 @@ export interface PrometheusServer {
   reload(): Promise<void>;
 }
 
-export const PROMETHEUS_BINARY = "prometheus";
-
 /** One Prometheus on 127.0.0.1 with the lifecycle API on, ready when /-/ready answers. */
 export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusServer> {
   await mkdir(options.dataDir, { recursive: true });
@@ -47,7 +46,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   const launch = async (): Promise<ManagedProcess> => {
     const child = startManagedProcess({
       name: `prometheus:${port}`,
-      command: options.binary ?? PROMETHEUS_BINARY,
+      command: options.binary ?? toolPath("prometheus"),
       args: [
         `--config.file=${options.configFile}`,
         `--storage.tsdb.path=${options.dataDir}`,

@@ -2,6 +2,8 @@ import { num, selector, sumRate } from "./promql";
 
 /** The Redis list between vote and worker. */
 export const QUEUE_KEY = "votes";
+/** Where the worker moves malformed votes. */
+export const DEAD_LETTER_KEY = "votes:dead";
 
 /** Votes waiting in Redis, as redis_exporter sees the list (independent of the worker). */
 export function queueDepth(): string {

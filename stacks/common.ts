@@ -75,7 +75,7 @@ export class ArgChecker {
   }
 
   image(ref: unknown, arg = "image"): void {
-    this.check(typeof ref === "string" && isPinnedImage(ref), arg, `${JSON.stringify(ref)} is not a pinned image; give a version tag or digest such as "prom/prometheus:v2.55.1" (never ":latest")`);
+    this.check(typeof ref === "string" && isPinnedImage(ref), arg, `${JSON.stringify(ref)} is not a pinned image; give a version tag or digest such as "prom/prometheus:v3.16.0" (never ":latest")`);
   }
 
   resources(resources: Resources | undefined, arg = "resources"): void {

@@ -1,6 +1,7 @@
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { Exporter } from "../../config/components";
+import { nodeExporterFlags, postgresExporterFlags, REDIS_CHECKED_KEYS, redisExporterFlags } from "../../render/exporter-flags";
 import { PORTS, SERVICE_LABEL } from "../../render/topology/types";
 import { ArgChecker, type Resources } from "../common";
 import { FOLDERS } from "../files";
@@ -53,7 +54,7 @@ export class Exporters extends pulumi.ComponentResource {
     check.required(args.networks?.backTier, "networks.backTier");
     for (const exporter of exporters) check.resources(args.resources?.[exporter], `resources["${exporter}"]`);
     if (args.redisUrl !== undefined) check.check(/^rediss?:\/\/[^\s/]+(:\d+)?\/?$/.test(args.redisUrl), "redisUrl", `${JSON.stringify(args.redisUrl)} must be redis://host:port`);
-    const queueKeys = args.queueKeys ?? ["votes", "votes:dead"];
+    const queueKeys = args.queueKeys ?? REDIS_CHECKED_KEYS;
     check.nonEmpty(queueKeys, "queueKeys", "Redis key");
     for (const key of queueKeys) check.check(/^[^\s,=]+$/.test(key), "queueKeys", `${JSON.stringify(key)} must not contain spaces, commas or "="`);
     check.required(args.postgres?.password, "postgres.password");
@@ -79,7 +80,7 @@ export class Exporters extends pulumi.ComponentResource {
           common: common("redis-exporter", [args.networks.backTier, args.networks.monitoring]),
           user: "59000:59000",
           envs: [`REDIS_ADDR=${args.redisUrl ?? `redis://redis:${PORTS.redis}`}`],
-          command: [`--check-single-keys=${queueKeys.map((key) => `db0=${key}`).join(",")}`, `--web.listen-address=:${PORTS["redis-exporter"]}`],
+          command: redisExporterFlags(`:${PORTS["redis-exporter"]}`, queueKeys),
           readOnly: true,
           // wget comes with the -alpine image variant (the default); the plain tag is a scratch image.
           healthcheck: wgetCheck(`http://127.0.0.1:${PORTS["redis-exporter"]}/health`),
@@ -98,7 +99,7 @@ export class Exporters extends pulumi.ComponentResource {
             "DATA_SOURCE_USER=postgres",
             `DATA_SOURCE_PASS_FILE=${passwordFile}`,
           ],
-          command: [`--web.listen-address=:${PORTS["postgres-exporter"]}`],
+          command: postgresExporterFlags(`:${PORTS["postgres-exporter"]}`),
           secretFiles: { [passwordFile]: args.postgres.password },
           healthcheck: wgetCheck(`http://127.0.0.1:${PORTS["postgres-exporter"]}/`),
         },
@@ -112,7 +113,7 @@ export class Exporters extends pulumi.ComponentResource {
           common: common("node-exporter", [args.networks.monitoring]),
           user: "65534:65534",
           pidMode: "host",
-          command: ["--path.rootfs=/host", `--web.listen-address=:${PORTS["node-exporter"]}`],
+          command: nodeExporterFlags(`:${PORTS["node-exporter"]}`, { rootfs: "/host" }),
           mounts: [{ type: "bind", source: host.root, target: "/host", readOnly: true, bindOptions: { propagation: "rslave" } }],
           readOnly: true,
           healthcheck: wgetCheck(`http://127.0.0.1:${PORTS["node-exporter"]}/`),

@@ -1,6 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Exporter } from "../../config/components";
+import { nodeExporterFlags, postgresExporterFlags, REDIS_CHECKED_KEYS, redisExporterFlags } from "../../render/exporter-flags";
 import { PORTS } from "../../render/topology/types";
 import { ArgChecker, type Resources } from "../common";
 import { FOLDERS } from "../files";
@@ -38,7 +39,7 @@ export class Exporters extends pulumi.ComponentResource {
     for (const exporter of exporters) check.image(args.images[exporter], `images["${exporter}"]`);
     for (const exporter of exporters) check.resources(args.resources?.[exporter], `resources["${exporter}"]`);
     check.required(args.postgresPassword?.name, "postgresPassword.name");
-    const queueKeys = args.queueKeys ?? ["votes", "votes:dead"];
+    const queueKeys = args.queueKeys ?? REDIS_CHECKED_KEYS;
     check.nonEmpty(queueKeys, "queueKeys", "Redis key");
     for (const key of queueKeys) check.check(/^[^\s,=]+$/.test(key), "queueKeys", `${JSON.stringify(key)} must not contain spaces, commas or "="`);
 
@@ -58,7 +59,7 @@ export class Exporters extends pulumi.ComponentResource {
             {
               name: "redis-exporter",
               image: args.images["redis-exporter"],
-              args: [`--check-single-keys=${queueKeys.map((key) => `db0=${key}`).join(",")}`, `--web.listen-address=:${PORTS["redis-exporter"]}`],
+              args: redisExporterFlags(`:${PORTS["redis-exporter"]}`, queueKeys),
               env: [{ name: "REDIS_ADDR", value: pulumi.interpolate`redis://redis.${ns}.svc:${PORTS.redis}` }],
               ports: [{ name: "metrics", containerPort: PORTS["redis-exporter"] }],
               ...probes("redis-exporter", "/health"),
@@ -84,7 +85,7 @@ export class Exporters extends pulumi.ComponentResource {
             {
               name: "postgres-exporter",
               image: args.images["postgres-exporter"],
-              args: [`--web.listen-address=:${PORTS["postgres-exporter"]}`],
+              args: postgresExporterFlags(`:${PORTS["postgres-exporter"]}`),
               env: [
                 { name: "DATA_SOURCE_URI", value: pulumi.interpolate`postgres.${ns}.svc:${PORTS.postgres}/${args.database ?? "postgres"}?sslmode=disable` },
                 { name: "DATA_SOURCE_USER", value: "postgres" },
@@ -118,7 +119,7 @@ export class Exporters extends pulumi.ComponentResource {
             {
               name: "node-exporter",
               image: args.images["node-exporter"],
-              args: ["--path.procfs=/host/proc", "--path.sysfs=/host/sys", "--path.rootfs=/host/root", `--web.listen-address=:${PORTS["node-exporter"]}`],
+              args: nodeExporterFlags(`:${PORTS["node-exporter"]}`, { procfs: "/host/proc", sysfs: "/host/sys", rootfs: "/host/root" }),
               ports: [{ name: "metrics", containerPort: PORTS["node-exporter"] }],
               ...probes("node-exporter", "/"),
               resources: resourcesFor("node-exporter", args.resources?.["node-exporter"]),

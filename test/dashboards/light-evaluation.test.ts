@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { stringify } from "yaml";
 import { trafficLights, type TrafficLight } from "../../dashboards";
-import { requireCommand, run, tempDir } from "../support/exec";
+import { toolPath } from "../../toolchain";
+import { run, tempDir } from "../support/exec";
 import { devConfig } from "../support/render";
 
 /**
@@ -12,7 +13,7 @@ import { devConfig } from "../support/render";
  * shows for a healthy, a failing, a silent and a down service. The series are written in
  * promtool's expanding notation, one sample a minute.
  */
-const promtool = requireCommand("promtool", "prometheus");
+const promtool = toolPath("promtool");
 const lights = new Map<string, TrafficLight>(trafficLights(devConfig()).map((l) => [l.service, l]));
 const folder = tempDir("lights");
 after(() => folder.cleanup());

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -14,15 +14,6 @@ export function run(command: string, args: readonly string[], options: { cwd?: s
   const result = spawnSync(command, args, { cwd: options.cwd, encoding: "utf8", timeout: options.timeoutMs ?? 60_000 });
   if (result.error) throw new Error(`${command}: ${result.error.message}`);
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** Fails with the install line when a Debian tool the tests need is missing. */
-export function requireCommand(command: string, debianPackage: string): string {
-  try {
-    return execFileSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" }).trim();
-  } catch {
-    throw new Error(`${command} is missing; install it with: apt-get install -y ${debianPackage}`);
-  }
 }
 
 /** A fresh temporary folder, removed when `cleanup` is called. */

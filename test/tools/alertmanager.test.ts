@@ -8,10 +8,11 @@ import { renderAll } from "../../render";
 import { startAlertmanager, type AlertmanagerServer } from "../../processes/alertmanager";
 import { startSlackReceiver, type SlackReceiver } from "../../local/receivers/slack";
 import { startSmtpReceiver, type SmtpReceiver } from "../../local/receivers/smtp";
-import { requireCommand, tempDir, writeFiles } from "../support/exec";
+import { toolPath } from "../../toolchain";
+import { tempDir, writeFiles } from "../support/exec";
 import { devConfig, topologyUnder } from "../support/render";
 
-requireCommand("prometheus-alertmanager", "prometheus-alertmanager");
+toolPath("alertmanager");
 
 const SEED_TITLE = "🚨 Waspada! Tingkat Error Aplikasi Vote Tinggi! 🚨";
 const SEED_BODY = "Tingkat error telah melampaui 5% dalam 2 menit terakhir. Kemungkinan ada masalah di service `vote` atau dependensinya. Mohon segera diperiksa.";

@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { renderAll, TEMPLATE_FILE } from "../../render";
-import { requireCommand, run, tempDir, writeFiles } from "../support/exec";
+import { toolPath } from "../../toolchain";
+import { run, tempDir, writeFiles } from "../support/exec";
 import { ROOT, devConfig, topologyUnder } from "../support/render";
 
-const AMTOOL = requireCommand("amtool", "prometheus-alertmanager");
+const AMTOOL = toolPath("amtool");
 
 /** Receivers an alert with these labels reaches, as Alertmanager's own router decides. */
 function receiversFor(configFile: string, labels: Record<string, string>): string[] {
