@@ -84,7 +84,7 @@ export interface PulumiConfigReader<Secret> {
 
 export interface ResolvedSecret<Secret> {
   fileName: string;
-  component: "alertmanager" | "grafana" | "postgres";
+  component: "alertmanager" | "grafana" | "postgres" | "redis";
   /** A Pulumi secret, the text of a file, or undefined when the stack should generate one. */
   value: Secret | string | undefined;
 }

@@ -91,6 +91,10 @@ const app = strict({
   imageTag: z.string().regex(/^[A-Za-z0-9._-]+$/, "must be a Docker tag").default("dev"),
   /** Password of the Postgres `postgres` user. Defaults to a generated password kept as a Pulumi secret. */
   postgresPassword: secretRef.optional(),
+  /** Password Redis requires (vote, worker and redis-exporter use it). Defaults to a generated password kept as a Pulumi secret. */
+  redisPassword: secretRef.optional(),
+  /** Log level of vote, worker and result. Defaults to "info". */
+  logLevel: z.enum(["error", "warn", "info", "debug"], { error: 'must be one of "error", "warn", "info", "debug"' }).default("info"),
   /** Demo only: make a fraction of vote requests answer 500 to watch VoteHighErrorRate fire. Off by default. */
   faultInjection: strict({ enabled: z.boolean().default(false), errorRatio: ratioOrZero.default(0) }).prefault({}),
 });

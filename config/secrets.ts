@@ -8,7 +8,7 @@ export interface SecretUse {
   /** File name inside the component's secrets folder, e.g. "slack-webhook-url". */
   fileName: string;
   /** Component that reads the file. */
-  component: "alertmanager" | "grafana" | "postgres";
+  component: "alertmanager" | "grafana" | "postgres" | "redis";
   /** Where the value comes from; undefined means "generate one and keep it in the Pulumi state". */
   ref: SecretRef | undefined;
   /** Config path that declared it, for error messages. */
@@ -27,6 +27,7 @@ export function secretUses(config: StackConfig): SecretUse[] {
   });
   uses.push({ fileName: GRAFANA_ADMIN_PASSWORD_FILE, component: "grafana", ref: config.grafana.adminPassword, path: "grafana.adminPassword" });
   uses.push({ fileName: POSTGRES_PASSWORD_FILE, component: "postgres", ref: config.app.postgresPassword, path: "app.postgresPassword" });
+  uses.push({ fileName: REDIS_PASSWORD_FILE, component: "redis", ref: config.app.redisPassword, path: "app.redisPassword" });
   return uses;
 }
 
@@ -34,3 +35,4 @@ export const slackWebhookFile = (receiver: string) => `${receiver}-slack-webhook
 export const smtpPasswordFile = (receiver: string) => `${receiver}-smtp-password`;
 export const GRAFANA_ADMIN_PASSWORD_FILE = "grafana-admin-password";
 export const POSTGRES_PASSWORD_FILE = "postgres-password";
+export const REDIS_PASSWORD_FILE = "redis-password";

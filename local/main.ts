@@ -83,7 +83,7 @@ runMain(async () => {
   writeStateFile({ pid: process.pid, startedAt: new Date().toISOString(), stateDir, stackFile: resolve(options.stack), overlays, urls: stack.urls });
   let traffic: Traffic | undefined;
   if (!stopRequested.requested) {
-    console.log(urlsText(stack, (Date.now() - began) / 1000, options.fast === true));
+    console.log(await urlsText(stack, (Date.now() - began) / 1000, options.fast === true));
     if (options.traffic > 0) {
       traffic = startTraffic({ voteUrl: stack.urls.vote, resultUrl: stack.urls.result, votesPerSecond: options.traffic });
       console.log(`Sending ${options.traffic} votes per second (--traffic).`);
@@ -145,26 +145,46 @@ function describeEvent(event: SupervisorEvent): string {
   }
 }
 
-function urlsText(stack: LocalStack, seconds: number, fast: boolean): string {
+/**
+ * Whether a web UI answers at `url`. Prometheus and Alertmanager built from their Go modules (npm run
+ * toolchain) have none: Prometheus answers 500, Alertmanager the toolchain's placeholder page.
+ */
+async function hasWebUi(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    return response.ok && !(await response.text()).includes("No web UI in this build");
+  } catch {
+    return false;
+  }
+}
+
+/** The banner: every link in it answers a GET (test/e2e/local-command.test.ts fetches each one). */
+async function urlsText(stack: LocalStack, seconds: number, fast: boolean): Promise<string> {
   const fromHere = relative(process.cwd(), `${stack.stateDir}/logs`);
   const logs = fromHere.startsWith("..") ? `${stack.stateDir}/logs` : fromHere;
+  const [prometheusUi, alertmanagerUi] = await Promise.all([hasWebUi(`${stack.urls.prometheus}/query`), hasWebUi(stack.urls.alertmanager)]);
+  const errors = stack.config.alerts.voteErrorRatio;
   return [
     "",
     `voteobs runs locally (${seconds.toFixed(1)}s${fast ? ", time-scaled profile" : ""}); state in ${stack.stateDir}`,
     "",
     `  vote           ${stack.urls.vote}`,
     `  result         ${stack.urls.result}`,
-    `  Prometheus     ${stack.urls.prometheus}   (alerts: ${stack.urls.prometheus}/alerts)`,
-    `  Alertmanager   ${stack.urls.alertmanager}`,
+    prometheusUi ? `  Prometheus     ${stack.urls.prometheus}/alerts` : `  Prometheus     ${stack.urls.prometheus}/api/v1/alerts   (HTTP API: this build has no web UI)`,
+    alertmanagerUi ? `  Alertmanager   ${stack.urls.alertmanager}` : `  Alertmanager   ${stack.urls.alertmanager}/api/v2/alerts   (HTTP API: this build has no web UI)`,
     `  inbox          ${stack.urls.inbox}   (what Slack and email received)`,
     `  Slack (JSON)   ${stack.urls.slackMessages}`,
     `  email (JSON)   ${stack.urls.emails}`,
     `  dead man's sw. ${stack.urls.deadMansSwitch}`,
     `  service logs   ${logs}/{vote,worker,result}.log`,
     "",
+    "Grafana and Loki are not part of the local target (they deploy with `npm run up`): the lights are",
+    "`npm run status`, the notifications the inbox page, the logs the files above. The dashboard and",
+    "log links inside the notifications point at the Grafana of grafana.externalUrl.",
+    "",
     "The seed's scenario: make 30% of vote requests fail, then stop it:",
     `  curl -X PUT -d '{"errorRatio":0.3}' ${stack.urls.vote}/-/fault`,
     `  curl -X PUT -d '{"errorRatio":0}' ${stack.urls.vote}/-/fault`,
-    `(with traffic: --traffic 20; VoteHighErrorRate fires after ${stack.config.alerts.voteErrorRatio.for} above ${stack.config.alerts.voteErrorRatio.threshold * 100}%${fast ? "" : "; --fast makes that seconds"})`,
+    `(with traffic: --traffic 20; VoteHighErrorRate fires after ${errors.for} above ${errors.threshold * 100}%${fast ? "" : "; --fast makes that seconds"})`,
   ].join("\n");
 }

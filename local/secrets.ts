@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { slackWebhookFile, smtpPasswordFile } from "../config/secrets";
 import type { StackConfig } from "../config/schema";
 
@@ -32,6 +32,21 @@ export function writeAlertmanagerSecrets(secretsDir: string, config: StackConfig
     // No trailing newline: Alertmanager uses the password file's bytes as they are.
     else if (receiver.authUsername !== undefined && mail !== undefined) writeSecret(join(secretsDir, smtpPasswordFile(receiver.name)), mail.password);
   }
+}
+
+/**
+ * The passwords of the local Postgres and Redis, at the paths the services' environment names:
+ * generated on the first run and kept with the data they protect, so a restart finds them again.
+ */
+export function ensureAppSecrets(files: { postgresPassword: string; redisPassword: string }): { postgresPassword: string; redisPassword: string } {
+  const ensure = (path: string): string => {
+    if (existsSync(path)) return readFileSync(path, "utf8").trim();
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const value = randomBytes(24).toString("base64url");
+    writeSecret(path, `${value}\n`);
+    return value;
+  };
+  return { postgresPassword: ensure(files.postgresPassword), redisPassword: ensure(files.redisPassword) };
 }
 
 function writeSecret(path: string, value: string): void {

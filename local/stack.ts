@@ -3,6 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { loadStackFile } from "../config/load";
 import type { StackConfig } from "../config/schema";
 import { renderAll, type RenderedFiles, type Topology } from "../render";
+import { appEnvironment } from "../render/app-environment";
 import { startAlertmanager, type AlertmanagerServer } from "../processes/alertmanager";
 import { startNodeExporter, startPostgresExporter, startRedisExporter, type Exporter } from "../processes/exporters";
 import { getFreePort } from "../processes/ports";
@@ -16,7 +17,7 @@ import { startSlackReceiver, type SlackReceiver } from "./receivers/slack";
 import { startSmtpReceiver, type SmtpReceiver } from "./receivers/smtp";
 import { startWebhookReceiver, type WebhookReceiver } from "./receivers/webhook";
 import { postgresBinDir } from "./requirements";
-import { localMailAccount, writeAlertmanagerSecrets } from "./secrets";
+import { ensureAppSecrets, localMailAccount, writeAlertmanagerSecrets } from "./secrets";
 import type { LocalState } from "./state-file";
 import { superviseService, type SupervisedService, type SupervisorEvent } from "./supervisor";
 import { waitForTargetsUp } from "./targets";
@@ -126,7 +127,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       (r) => `Slack on :${r.slack.port}, SMTP on :${r.smtp.port}, dead man's switch on :${r.deadMansSwitch.port}`,
     );
 
-    const { config, topology, files, ports } = await step(
+    const { config, topology, files, ports, appSecrets } = await step(
       "render",
       async () => {
         const ports = await pickPorts(options.ports ?? {});
@@ -136,7 +137,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const files = renderAll(config, topology);
         placeRenderedFiles(stateDir, files);
         writeAlertmanagerSecrets(topology.paths.alertmanagerSecrets, config, receivers.slack.url, mail);
-        return { config, topology, files, ports };
+        const appSecrets = ensureAppSecrets(topology.app.secretFiles);
+        return { config, topology, files, ports, appSecrets };
       },
       () => `rendered into ${stateDir}`,
     );
@@ -148,36 +150,36 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return component;
     };
     const [redis, postgres] = await Promise.all([
-      step("redis", async () => stopped(await startRedis({ dataDir: data("redis"), port: ports.redis, persistence: "aof" })), (r) => r.url),
-      step("postgres", async () => stopped(await startPostgres({ baseDir: data("postgres"), port: ports.postgres, binDir: postgresBinDir(), durable: true })), (p) => p.url),
+      step("redis", async () => stopped(await startRedis({ dataDir: data("redis"), port: ports.redis, persistence: "aof" })), (r) => `127.0.0.1:${r.port}`),
+      step("postgres", async () => stopped(await startPostgres({ baseDir: data("postgres"), port: ports.postgres, binDir: postgresBinDir(), durable: true, database: topology.app.postgres.database, password: appSecrets.postgresPassword })), (p) => `${p.host}:${p.port} (password in ${topology.app.secretFiles.postgresPassword})`),
     ]);
 
     const exporterList = await Promise.all([
-      step("redis-exporter", async () => stopped(await startRedisExporter(redis.url, { port: ports["redis-exporter"] })), (e) => e.url),
+      step("redis-exporter", async () => stopped(await startRedisExporter(redis.url, { port: ports["redis-exporter"] })), (e) => `127.0.0.1:${e.port}`),
       step(
         "postgres-exporter",
-        async () => stopped(await startPostgresExporter(`postgresql://postgres@127.0.0.1:${postgres.port}/postgres?sslmode=disable`, { port: ports["postgres-exporter"] })),
-        (e) => e.url,
+        async () => stopped(await startPostgresExporter({ uri: `127.0.0.1:${postgres.port}/${postgres.database}?sslmode=disable`, user: postgres.user, passwordFile: topology.app.secretFiles.postgresPassword }, { port: ports["postgres-exporter"] })),
+        (e) => `127.0.0.1:${e.port}`,
       ),
-      step("node-exporter", async () => stopped(await startNodeExporter({ port: ports["node-exporter"] })), (e) => e.url),
+      step("node-exporter", async () => stopped(await startNodeExporter({ port: ports["node-exporter"] })), (e) => `127.0.0.1:${e.port}`),
     ]);
     const exporters = { redis: exporterList[0], postgres: exporterList[1], node: exporterList[2] };
 
     const logs = openServiceLogs(join(stateDir, "logs"));
     stoppers.push(() => logs.close());
-    const serviceEnv = serviceEnvironment(config, redis.url, postgres.url);
+    const serviceEnv = appEnvironment(config, topology.app);
     const supervise = (name: "vote" | "worker" | "result") =>
       step(
         name,
         async () => stopped(await superviseService({ name, port: ports[name], env: serviceEnv[name], waitForReadiness: true, onLine: logs.writer(name), onEvent: options.onServiceEvent })),
-        (s) => s.url,
+        (s) => `127.0.0.1:${s.port}`,
       );
     const [vote, worker, result] = await Promise.all([supervise("vote"), supervise("worker"), supervise("result")]);
 
     const alertmanager = await step(
       "alertmanager",
       () => startAlertmanager({ configFile: join(stateDir, "alertmanager/alertmanager.yml"), dataDir: data("alertmanager"), port: ports.alertmanager }),
-      (a) => a.url,
+      (a) => `127.0.0.1:${a.port}`,
     );
     stoppers.push(() => alertmanager.stop());
 
@@ -190,7 +192,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           port: ports.prometheus,
           alertResendDelay: alertResendDelay(config),
         }),
-      (p) => p.url,
+      (p) => `127.0.0.1:${p.port}`,
     );
     stoppers.push(() => prometheus.stop());
 
@@ -257,22 +259,6 @@ function placeRenderedFiles(stateDir: string, files: RenderedFiles): void {
     mkdirSync(dirname(join(stateDir, path)), { recursive: true });
     writeFileSync(join(stateDir, path), text);
   }
-}
-
-/** What each service reads from its environment, from the typed config (as the Docker target sets it). */
-function serviceEnvironment(config: StackConfig, redisUrl: string, databaseUrl: string): Record<ServiceName, Record<string, string>> {
-  const options = { OPTION_A: config.app.options.a, OPTION_B: config.app.options.b };
-  const fault = config.app.faultInjection;
-  return {
-    vote: {
-      REDIS_URL: redisUrl,
-      ...options,
-      FAULT_INJECTION: fault.enabled ? "enabled" : "disabled",
-      FAULT_ERROR_RATIO: String(fault.errorRatio),
-    },
-    worker: { REDIS_URL: redisUrl, DATABASE_URL: databaseUrl, WORKER_BATCH_SIZE: String(config.app.workerBatchSize) },
-    result: { DATABASE_URL: databaseUrl, ...options },
-  };
 }
 
 /** One append-only log file per service under `dir` (the local stand-in for Loki). */

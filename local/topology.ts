@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { Component } from "../config/components";
-import type { ScrapeDiscovery, Topology } from "../render/topology/types";
+import { APP_DATABASE, type ScrapeDiscovery, type Topology } from "../render/topology/types";
 
 /** Components the local target runs as processes on this machine (Debian packages and our services). */
 export const LOCAL_COMPONENTS = [
@@ -57,6 +57,12 @@ export function localTopology(ports: LocalPorts, stateDir: string): Topology {
       loki: "http://127.0.0.1:3100",
     },
     paths: localPaths(stateDir),
+    app: {
+      listen: { host: "127.0.0.1", ports: { vote: ports.vote, worker: ports.worker, result: ports.result } },
+      redis: { host: "127.0.0.1", port: ports.redis },
+      postgres: { host: "127.0.0.1", port: ports.postgres, database: APP_DATABASE },
+      secretFiles: { postgresPassword: join(stateDir, "secrets", "postgres-password"), redisPassword: join(stateDir, "secrets", "redis-password") },
+    },
     logs: { kind: "none" },
     containers: { kind: "none" },
   };

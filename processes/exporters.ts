@@ -35,9 +35,19 @@ export function startRedisExporter(redisUrl: string, options: ExporterOptions = 
   return startExporter("redis-exporter", toolPath("redis_exporter"), (port) => [`--redis.addr=${redisUrl}`, ...redisExporterFlags(`127.0.0.1:${port}`)], undefined, options);
 }
 
-/** postgres_exporter watching one Postgres, connection string in DATA_SOURCE_NAME as the exporter expects. */
-export function startPostgresExporter(dataSourceName: string, options: ExporterOptions = {}): Promise<Exporter> {
-  return startExporter("postgres-exporter", toolPath("postgres_exporter"), (port) => postgresExporterFlags(`127.0.0.1:${port}`), { PATH: process.env.PATH, DATA_SOURCE_NAME: dataSourceName }, options);
+/** Where postgres_exporter connects, as the stacks give it: host:port/database, user, password file. */
+export interface PostgresSource {
+  /** e.g. "127.0.0.1:5432/postgres?sslmode=disable" */
+  uri: string;
+  user: string;
+  /** Defaults to none (a trust-auth cluster). */
+  passwordFile?: string;
+}
+
+/** postgres_exporter watching one Postgres, through DATA_SOURCE_URI/USER/PASS_FILE as on Docker and Kubernetes. */
+export function startPostgresExporter(source: PostgresSource, options: ExporterOptions = {}): Promise<Exporter> {
+  const env = { PATH: process.env.PATH, DATA_SOURCE_URI: source.uri, DATA_SOURCE_USER: source.user, ...(source.passwordFile ? { DATA_SOURCE_PASS_FILE: source.passwordFile } : {}) };
+  return startExporter("postgres-exporter", toolPath("postgres_exporter"), (port) => postgresExporterFlags(`127.0.0.1:${port}`), env, options);
 }
 
 /** node_exporter for this machine (the host CPU, memory and filesystem panels). */

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { chown, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { chown, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -25,10 +25,15 @@ export interface PostgresOptions {
   /** Defaults to /usr/lib/postgresql/15/bin, or PG_BIN_DIR when set. */
   binDir?: string;
   readyTimeoutMs?: number;
+  /**
+   * Password of the `postgres` user, set when the cluster is created: every connection must then
+   * give it (scram-sha-256), as on the Docker and Kubernetes targets. Defaults to none (trust).
+   */
+  password?: string;
 }
 
 /**
- * A throwaway PostgreSQL cluster on 127.0.0.1 (trust auth, user "postgres"). PostgreSQL refuses to
+ * A throwaway PostgreSQL cluster on 127.0.0.1 (user "postgres"; trust auth unless a password is given). PostgreSQL refuses to
  * run as root, so when we are root initdb and postgres run as the postgres user (spawned with its
  * uid directly rather than through runuser, so that signals reach postgres itself).
  */
@@ -37,7 +42,7 @@ export interface PostgresServer {
   readonly port: number;
   readonly user: string;
   readonly database: string;
-  /** postgres://postgres@127.0.0.1:<port>/<database> */
+  /** postgres://postgres@127.0.0.1:<port>/<database>, with the password when the cluster has one. */
   readonly url: string;
   readonly dataDir: string;
   readonly process: ManagedProcess;
@@ -77,13 +82,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     await chown(baseDir, account.uid, account.gid);
     await chown(socketDir, account.uid, account.gid);
   }
-  if (!existsSync(join(dataDir, "PG_VERSION"))) {
-    await run(join(binDir, "initdb"), ["-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"], {
-      uid: account?.uid,
-      gid: account?.gid,
-      cwd: baseDir,
-    });
-  }
+  if (!existsSync(join(dataDir, "PG_VERSION"))) await initCluster(binDir, baseDir, dataDir, account, options.password);
   const port = options.port ?? (await getFreePort());
   const database = options.database ?? "voteobs";
   const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
@@ -99,19 +98,19 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       cwd: baseDir,
       stopSignal: "SIGINT",
     });
-    await waitForReady(child, `connections on port ${port}`, () => canQuery(port, "postgres"), readyTimeoutMs);
+    await waitForReady(child, `connections on port ${port}`, () => canQuery(port, "postgres", options.password), readyTimeoutMs);
     return child;
   };
 
   const instance = await relaunchable(launch);
-  await createDatabase(port, database);
+  await createDatabase(port, database, options.password);
   const stop = instance.stop;
   return {
     host: "127.0.0.1",
     port,
     user: "postgres",
     database,
-    url: `postgres://postgres@127.0.0.1:${port}/${database}`,
+    url: `postgres://postgres${options.password === undefined ? "" : `:${encodeURIComponent(options.password)}`}@127.0.0.1:${port}/${database}`,
     dataDir,
     get process() {
       return instance.process;
@@ -126,8 +125,23 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   };
 }
 
-async function canQuery(port: number, database: string): Promise<boolean> {
-  const client = new Client({ host: "127.0.0.1", port, user: "postgres", database, connectionTimeoutMillis: 1_000 });
+/** initdb; with a password, through a pwfile only the postgres user can read, removed right after. */
+async function initCluster(binDir: string, baseDir: string, dataDir: string, account: Account | undefined, password: string | undefined): Promise<void> {
+  const pwfile = join(baseDir, "initdb-password");
+  const auth = password === undefined ? ["-A", "trust"] : ["-A", "scram-sha-256", `--pwfile=${pwfile}`];
+  if (password !== undefined) {
+    await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+    if (account !== undefined) await chown(pwfile, account.uid, account.gid);
+  }
+  try {
+    await run(join(binDir, "initdb"), ["-D", dataDir, "-U", "postgres", ...auth, "-E", "UTF8", "--no-sync", "--no-instructions"], { uid: account?.uid, gid: account?.gid, cwd: baseDir });
+  } finally {
+    await rm(pwfile, { force: true });
+  }
+}
+
+async function canQuery(port: number, database: string, password: string | undefined): Promise<boolean> {
+  const client = new Client({ host: "127.0.0.1", port, user: "postgres", password, database, connectionTimeoutMillis: 1_000 });
   client.on("error", () => undefined);
   try {
     await client.connect();
@@ -138,10 +152,10 @@ async function canQuery(port: number, database: string): Promise<boolean> {
   }
 }
 
-async function createDatabase(port: number, database: string): Promise<void> {
+async function createDatabase(port: number, database: string, password: string | undefined): Promise<void> {
   if (database === "postgres") return;
   if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`database name ${JSON.stringify(database)}: expected lower-case letters, digits, _`);
-  const client = new Client({ host: "127.0.0.1", port, user: "postgres", database: "postgres" });
+  const client = new Client({ host: "127.0.0.1", port, user: "postgres", password, database: "postgres" });
   await client.connect();
   try {
     const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);

@@ -7,7 +7,7 @@ import { GRAFANA_ADMIN_PASSWORD_FILE, POSTGRES_PASSWORD_FILE } from "../config/s
 export interface SecretFile {
   /** File name in the component's secrets folder, e.g. "slack-slack-webhook-url". */
   fileName: string;
-  component: "alertmanager" | "grafana" | "postgres";
+  component: "alertmanager" | "grafana" | "postgres" | "redis";
   value: pulumi.Output<string>;
   /** True when the stack generated the value (RandomPassword kept in the Pulumi state). */
   generated: boolean;

@@ -32,7 +32,7 @@ export function formatReport(report: StatusReport, color: boolean): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => [...r[i].text].length)));
   const pad = (text: string, i: number) => text + " ".repeat(Math.max(0, widths[i] - [...text].length));
 
-  const lines = [`${paint(report.light, `${DOT[report.light]} ${report.light.toUpperCase()}`)}  ${report.prometheusUrl}  ${report.at}`, ""];
+  const lines = [`${paint(report.light, `${DOT[report.light]} ${report.light.toUpperCase()}`)}  Prometheus ${report.prometheusUrl.replace(/^https?:\/\//, "")}  ${report.at}`, ""];
   lines.push(header.map(pad).join("  ").trimEnd());
   for (const row of rows) lines.push(row.map((cell, i) => paint(cell.light, pad(cell.text, i))).join("  ").trimEnd());
 

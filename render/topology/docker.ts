@@ -1,5 +1,5 @@
 import { COMPONENTS, type Component } from "../../config/components";
-import { CONTAINER_PATHS, PORTS, type ScrapeDiscovery, type Topology } from "./types";
+import { APP_DATABASE, APP_SECRET_FILES, CONTAINER_LISTEN, CONTAINER_PATHS, PORTS, type ScrapeDiscovery, type Topology } from "./types";
 
 /** Components Prometheus does not scrape directly (the exporters speak for them). */
 const NOT_SCRAPED: readonly Component[] = ["redis", "postgres"];
@@ -15,6 +15,7 @@ export function dockerTopology(): Topology {
     scrape,
     urls: { prometheus: `http://prometheus:${PORTS.prometheus}`, alertmanagers: [`alertmanager:${PORTS.alertmanager}`], loki: `http://loki:${PORTS.loki}` },
     paths: CONTAINER_PATHS,
+    app: { listen: CONTAINER_LISTEN, redis: { host: "redis", port: PORTS.redis }, postgres: { host: "postgres", port: PORTS.postgres, database: APP_DATABASE }, secretFiles: APP_SECRET_FILES },
     logs: { kind: "docker", socket: "unix:///var/run/docker.sock" },
     containers: { kind: "docker-labels" },
   };

@@ -1,5 +1,5 @@
 import { APP_SERVICES, type Component } from "../../config/components";
-import { CONTAINER_PATHS, PORTS, type ScrapeDiscovery, type Topology } from "./types";
+import { APP_DATABASE, APP_SECRET_FILES, CONTAINER_LISTEN, CONTAINER_PATHS, PORTS, type ScrapeDiscovery, type Topology } from "./types";
 
 /** Headless Service of the Alertmanager StatefulSet; gives each replica a stable DNS name. */
 export const ALERTMANAGER_PEERS_SERVICE = "alertmanager-peers";
@@ -33,6 +33,7 @@ export function kubernetesTopology(namespace: string, alertmanagerReplicas: numb
       loki: `http://${svc("loki")}:${PORTS.loki}`,
     },
     paths: CONTAINER_PATHS,
+    app: { listen: CONTAINER_LISTEN, redis: { host: svc("redis"), port: PORTS.redis }, postgres: { host: svc("postgres"), port: PORTS.postgres, database: APP_DATABASE }, secretFiles: APP_SECRET_FILES },
     logs: { kind: "kubernetes", namespace },
     containers: { kind: "kubernetes", namespace },
   };

@@ -1,4 +1,4 @@
-import type { Component } from "../../config/components";
+import type { AppService, Component } from "../../config/components";
 
 /**
  * How one target places the stack: where each component is reached and where its files live.
@@ -23,10 +23,27 @@ export interface Topology {
     grafanaDashboards: string;
     grafanaSecrets: string;
   };
+  /** How vote, worker and result reach Redis and Postgres, listen, and find their secret files. */
+  app: AppAddresses;
   /** Where container logs come from for Alloy. */
   logs: { kind: "docker"; socket: string } | { kind: "kubernetes"; namespace: string } | { kind: "none" };
   /** How cAdvisor series say which service a container belongs to. */
   containers: { kind: "docker-labels" } | { kind: "kubernetes"; namespace: string } | { kind: "none" };
+}
+
+/** Everything of a target that the app services' environment depends on (render/app-environment.ts). */
+export interface AppAddresses {
+  /** Address and port each service listens on. */
+  listen: { host: string; ports: Record<AppService, number> };
+  redis: HostPort;
+  postgres: HostPort & { database: string };
+  /** The secret files as the services see them. */
+  secretFiles: { postgresPassword: string; redisPassword: string };
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
 }
 
 export type ScrapeDiscovery =
@@ -76,6 +93,21 @@ export const SCRAPED_SERVICE: Record<Component, string> = {
   "node-exporter": "node-exporter",
   cadvisor: "cadvisor",
 };
+
+/**
+ * Secret files of the app services inside their containers, one folder per secret (a Kubernetes
+ * Secret volume owns its mount folder), the same on Docker and Kubernetes.
+ */
+export const APP_SECRET_FILES: AppAddresses["secretFiles"] = {
+  postgresPassword: "/etc/voteobs/secrets/postgres/postgres-password",
+  redisPassword: "/etc/voteobs/secrets/redis/redis-password",
+};
+
+/** The database the app uses on every target. */
+export const APP_DATABASE = "postgres";
+
+/** How the app listens in a container: every interface, its port of PORTS. */
+export const CONTAINER_LISTEN: AppAddresses["listen"] = { host: "0.0.0.0", ports: { vote: PORTS.vote, worker: PORTS.worker, result: PORTS.result } };
 
 /**
  * Where the container images of Docker and Kubernetes expect their files. Rendered files live
