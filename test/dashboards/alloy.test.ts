@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { COMPONENTS, type Component } from "../../config/components";
 import { dockerTopology, kubernetesTopology, type Topology } from "../../render";
-import { ALLOY_NODE_ENV, appLogShipping, renderAlloyConfig } from "../../render/alloy";
+import { ALLOY_NODE_ENV, renderAlloyConfig } from "../../render/alloy";
 import { devConfig } from "../support/render";
 import { componentProblems } from "./support/alloy-components";
 import { parseAlloy, type Block, type Expr } from "./support/alloy-syntax";
@@ -152,12 +152,6 @@ describe("the level label is read the way each component writes it", () => {
 });
 
 describe("each log line arrives in Loki once", () => {
-  it("where Alloy reads containers (Docker, Kubernetes) the services must not push; locally they push themselves", () => {
-    assert.deepEqual(appLogShipping(dockerTopology()), { via: "alloy" });
-    assert.deepEqual(appLogShipping(kubernetesTopology("voteobs", 1)), { via: "alloy" });
-    assert.deepEqual(appLogShipping(localTopology), { via: "winston-loki", lokiUrl: "http://127.0.0.1:3100" });
-  });
-
   it("without containers the Alloy config reads nothing", () => {
     assert.deepEqual(parseAlloy(renderAlloyConfig(config, localTopology)), []);
   });
