@@ -138,7 +138,7 @@ describe("docker target (dev stack under Pulumi mocks)", () => {
 
   it("every secret reaches the containers only as a secret input, never as plain text", () => {
     const values = [mockSecret("slackWebhookUrl"), mockSecret("smtpPassword"), ...graph.ofType("random:index/randomPassword:RandomPassword").map((r) => `generated-${r.name}`)];
-    assert.equal(graph.ofType("random:index/randomPassword:RandomPassword").length, 2, "Grafana admin and Postgres passwords are generated");
+    assert.equal(graph.ofType("random:index/randomPassword:RandomPassword").length, 3, "Grafana admin, Postgres and Redis passwords are generated");
     for (const resource of graph.resources) {
       for (const { path, text } of plainStrings(resource.inputs)) {
         for (const value of values) assert.ok(!text.includes(value), `${resource.type} ${resource.name} ${path} holds a secret in plain text`);
