@@ -19,9 +19,7 @@ interface ImageTools {
  * Known to fail until stacks/docker/loki.ts checks Loki with
  * ["CMD", "/usr/bin/loki", "-health", "-health.url=http://127.0.0.1:3100/ready"]; remove the entry then.
  */
-const PENDING: Partial<Record<PinnedComponent, string>> = {
-  loki: "stacks/docker/loki.ts still checks Loki with wget in a shell, which Loki 3.7.6's distroless image lacks",
-};
+const PENDING: Partial<Record<PinnedComponent, string>> = {};
 
 const IMAGE_TOOLS: Partial<Record<PinnedComponent, ImageTools>> = {
   loki: { programs: ["/usr/bin/loki", "loki"], shell: false },
