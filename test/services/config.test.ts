@@ -40,6 +40,9 @@ describe("service configuration", () => {
     assert.match(worker.workerId, /^.+-[0-9a-f]{8}$/);
     assert.notEqual(loadWorkerConfig({}).workerId, worker.workerId, "each worker process gets its own id");
     assert.equal(loadResultConfig({}).pollMs, 1_000);
+    assert.equal(vote.shutdownDrainMs, 0, "no drain on a host; the images set SHUTDOWN_DRAIN_MS");
+    assert.equal(vote.httpKeepAliveTimeoutMs, 65_000, "above the 60 s idle timeout of nginx-ingress and AWS ALB");
+    assert.equal(loadVoteConfig({ SHUTDOWN_DRAIN_MS: "5000" }).shutdownDrainMs, 5_000, "the image's drain fits the default deadline");
   });
 
   test("each invalid variable is refused with one line naming it and what is allowed", () => {
@@ -59,6 +62,12 @@ describe("service configuration", () => {
       [() => loadWorkerConfig({ PGPORT: "-1" }), 'invalid PGPORT="-1": expected an integer from 0 to 65535'],
       [() => loadResultConfig({ RESULT_POLL_MS: "1s" }), 'invalid RESULT_POLL_MS="1s": expected an integer from 50 to 60000'],
       [() => loadResultConfig({ POSTGRES_PASSWORD_FILE: "/nonexistent/secret" }), 'invalid POSTGRES_PASSWORD_FILE="/nonexistent/secret": expected a readable file (ENOENT)'],
+      [() => loadVoteConfig({ SHUTDOWN_DRAIN_MS: "-1" }), 'invalid SHUTDOWN_DRAIN_MS="-1": expected an integer from 0 to 600000'],
+      [
+        () => loadVoteConfig({ SHUTDOWN_DRAIN_MS: "9000", SHUTDOWN_TIMEOUT_MS: "10000" }),
+        "invalid SHUTDOWN_DRAIN_MS=9000 with SHUTDOWN_TIMEOUT_MS=10000: expected SHUTDOWN_DRAIN_MS to be at least 2000 below SHUTDOWN_TIMEOUT_MS (the drain is part of the shutdown deadline)",
+      ],
+      [() => loadResultConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: "500" }), 'invalid HTTP_KEEP_ALIVE_TIMEOUT_MS="500": expected an integer from 1000 to 3600000'],
     ];
     for (const [load, message] of cases) assert.equal(configError(load), message);
   });
