@@ -67,6 +67,10 @@ describe("service configuration", () => {
         () => loadVoteConfig({ SHUTDOWN_DRAIN_MS: "9000", SHUTDOWN_TIMEOUT_MS: "10000" }),
         "invalid SHUTDOWN_DRAIN_MS=9000 with SHUTDOWN_TIMEOUT_MS=10000: expected SHUTDOWN_DRAIN_MS to be at least 2000 below SHUTDOWN_TIMEOUT_MS (the drain is part of the shutdown deadline)",
       ],
+      [
+        () => loadWorkerConfig({ WORKER_HEARTBEAT_TTL_MS: "1000", WORKER_IDLE_BLOCK_MS: "1000" }),
+        "invalid WORKER_HEARTBEAT_TTL_MS=1000 with WORKER_IDLE_BLOCK_MS=1000: expected WORKER_HEARTBEAT_TTL_MS to be greater than WORKER_IDLE_BLOCK_MS (the heartbeat must outlive a blocking wait)",
+      ],
       [() => loadResultConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: "500" }), 'invalid HTTP_KEEP_ALIVE_TIMEOUT_MS="500": expected an integer from 1000 to 3600000'],
     ];
     for (const [load, message] of cases) assert.equal(configError(load), message);
@@ -85,6 +89,7 @@ describe("service configuration", () => {
     const cases: [string, Record<string, string>, RegExp][] = [
       ["vote", { FAULT_ERROR_RATIO: "2" }, /^vote: configuration error: invalid FAULT_ERROR_RATIO="2": expected a number from 0 to 1\n$/],
       ["worker", { WORKER_BATCH_SIZE: "many" }, /^worker: configuration error: invalid WORKER_BATCH_SIZE="many": expected an integer from 1 to 5000\n$/],
+      ["worker", { WORKER_HEARTBEAT_TTL_MS: "500", WORKER_IDLE_BLOCK_MS: "2000" }, /^worker: configuration error: invalid WORKER_HEARTBEAT_TTL_MS=500 with WORKER_IDLE_BLOCK_MS=2000: expected WORKER_HEARTBEAT_TTL_MS to be greater than WORKER_IDLE_BLOCK_MS/],
       ["result", { PORT: "http" }, /^result: configuration error: invalid PORT="http": expected an integer from 0 to 65535\n$/],
     ];
     for (const [name, env, expected] of cases) {
