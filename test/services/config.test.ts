@@ -29,7 +29,7 @@ describe("service configuration", () => {
   test("defaults need no environment at all", () => {
     const vote = loadVoteConfig({});
     assert.equal(vote.port, 8080);
-    assert.equal(vote.redisUrl, "redis://127.0.0.1:6379");
+    assert.deepEqual(vote.redis, { url: "redis://127.0.0.1:6379", password: undefined });
     assert.deepEqual(vote.options, { a: "Cats", b: "Dogs" });
     assert.deepEqual(vote.faultInjection, { enabled: false, errorRatio: 0 });
     assert.equal(vote.httpMetrics, true);
@@ -83,6 +83,27 @@ describe("service configuration", () => {
     assert.equal(loadWorkerConfig({ POSTGRES_PASSWORD_FILE: secret }).postgres.password, "s3cret value");
     assert.equal(loadWorkerConfig({ PGPASSWORD: " spaced " }).postgres.password, " spaced ");
     assert.match(configError(() => loadWorkerConfig({ PGPASSWORD: "a", POSTGRES_PASSWORD_FILE: secret })), /only one of them/);
+  });
+
+  test("the Redis password comes from REDIS_PASSWORD_FILE or REDIS_PASSWORD, not both, and never with one in REDIS_URL", async () => {
+    const dir = await tempDir(cleanup, "config-redis");
+    const secret = join(dir, "redis-password");
+    writeFileSync(secret, " s3cret value\n");
+    const empty = join(dir, "empty");
+    writeFileSync(empty, "\n");
+    assert.equal(loadVoteConfig({ REDIS_PASSWORD_FILE: secret }).redis.password, " s3cret value", "trailing newline dropped, spaces kept");
+    assert.equal(loadWorkerConfig({ REDIS_PASSWORD_FILE: secret }).redis.password, " s3cret value");
+    assert.equal(loadWorkerConfig({ REDIS_PASSWORD: "inline" }).redis.password, "inline");
+    const cases: [() => unknown, string][] = [
+      [() => loadVoteConfig({ REDIS_PASSWORD: "a", REDIS_PASSWORD_FILE: secret }), "invalid REDIS_PASSWORD and REDIS_PASSWORD_FILE: expected only one of them to be set"],
+      [() => loadWorkerConfig({ REDIS_PASSWORD_FILE: "/nonexistent/redis" }), 'invalid REDIS_PASSWORD_FILE="/nonexistent/redis": expected a readable file (ENOENT)'],
+      [() => loadVoteConfig({ REDIS_PASSWORD_FILE: empty }), `invalid REDIS_PASSWORD_FILE=${JSON.stringify(empty)}: expected a file holding the password (it is empty)`],
+      [
+        () => loadVoteConfig({ REDIS_URL: "redis://:inurl@redis:6379", REDIS_PASSWORD_FILE: secret }),
+        "invalid REDIS_URL: expected no password in it when REDIS_PASSWORD or REDIS_PASSWORD_FILE is set",
+      ],
+    ];
+    for (const [load, message] of cases) assert.equal(configError(load), message);
   });
 
   test("a service with an invalid variable exits with code 2 and one line on stderr", () => {

@@ -51,8 +51,30 @@ export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
   };
 }
 
-export function readRedisUrl(env: Env): string {
-  return readUrl(env, "REDIS_URL", ["redis:", "rediss:"], "redis://127.0.0.1:6379") as string;
+export interface RedisConfig {
+  url: string;
+  /** For AUTH as the default user; never logged. */
+  password: string | undefined;
+}
+
+/** REDIS_URL, and the password from a secret file (REDIS_PASSWORD_FILE) or REDIS_PASSWORD, not both. */
+export function readRedisConfig(env: Env): RedisConfig {
+  const url = readUrl(env, "REDIS_URL", ["redis:", "rediss:"], "redis://127.0.0.1:6379") as string;
+  // Not trimmed: a password may legitimately start or end with spaces.
+  const inlinePassword = env["REDIS_PASSWORD"] === undefined || env["REDIS_PASSWORD"] === "" ? undefined : env["REDIS_PASSWORD"];
+  const filePassword = readSecretFile(env, "REDIS_PASSWORD_FILE");
+  if (inlinePassword !== undefined && filePassword !== undefined) {
+    throw new ConfigError("invalid REDIS_PASSWORD and REDIS_PASSWORD_FILE: expected only one of them to be set");
+  }
+  if (filePassword === "") {
+    throw new ConfigError(`invalid REDIS_PASSWORD_FILE=${JSON.stringify(env["REDIS_PASSWORD_FILE"]?.trim())}: expected a file holding the password (it is empty)`);
+  }
+  const password = inlinePassword ?? filePassword;
+  // The URL is not quoted: it carries the password it is refused for.
+  if (password !== undefined && new URL(url).password !== "") {
+    throw new ConfigError("invalid REDIS_URL: expected no password in it when REDIS_PASSWORD or REDIS_PASSWORD_FILE is set");
+  }
+  return { url, password };
 }
 
 export interface PostgresConfig {

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { CommonConfig, PostgresConfig, readCommonConfig, readPostgresConfig, readRedisUrl } from "../../shared/src/common-config";
+import { CommonConfig, PostgresConfig, readCommonConfig, readPostgresConfig, readRedisConfig, RedisConfig } from "../../shared/src/common-config";
 import { ConfigError, Env, readInteger, readOptionalString } from "../../shared/src/env";
 
 export interface WorkerConfig extends CommonConfig {
-  redisUrl: string;
+  redis: RedisConfig;
   postgres: PostgresConfig;
   /** Unique per process: two workers sharing an id would acknowledge each other's batches. */
   workerId: string;
@@ -34,7 +34,7 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
   }
   return {
     ...readCommonConfig(env, 8082),
-    redisUrl: readRedisUrl(env),
+    redis: readRedisConfig(env),
     postgres: readPostgresConfig(env),
     workerId,
     batchSize: readInteger(env, "WORKER_BATCH_SIZE", 100, 1, MAX_BATCH_SIZE),

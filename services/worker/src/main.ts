@@ -18,8 +18,8 @@ async function main(): Promise<void> {
   const { metrics, logger } = runtime;
   const dependencyUp = metrics.dependencyUp;
 
-  const redis = createRedisClient(config.redisUrl, { logger, dependencyUp, commandTimeoutMs: 2_000, connectionName: `worker:${config.workerId}` });
-  const blocking = createRedisClient(config.redisUrl, {
+  const redis = createRedisClient(config.redis, { logger, dependencyUp, commandTimeoutMs: 2_000, connectionName: `worker:${config.workerId}` });
+  const blocking = createRedisClient(config.redis, {
     logger,
     dependencyUp,
     commandTimeoutMs: config.idleBlockMs + 2_000,
