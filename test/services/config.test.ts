@@ -59,6 +59,11 @@ describe("service configuration", () => {
       [() => loadWorkerConfig({ WORKER_BATCH_SIZE: "0" }), 'invalid WORKER_BATCH_SIZE="0": expected an integer from 1 to 5000'],
       [() => loadWorkerConfig({ WORKER_ID: "has space" }), 'invalid WORKER_ID="has space": expected 1 to 128 letters, digits or . _ : -'],
       [() => loadWorkerConfig({ DATABASE_URL: "mysql://db" }), 'invalid DATABASE_URL="mysql://db": expected a URL starting with postgres:// or postgresql://'],
+      [
+        () => loadWorkerConfig({ DATABASE_URL: "mysql://app:s3cret@db/votes" }),
+        'invalid DATABASE_URL="mysql://***@db/votes": expected a URL starting with postgres:// or postgresql://',
+      ],
+      [() => loadVoteConfig({ REDIS_URL: "http://:s3cret@redis:6379" }), 'invalid REDIS_URL="http://***@redis:6379": expected a URL starting with redis:// or rediss://'],
       [() => loadWorkerConfig({ PGPORT: "-1" }), 'invalid PGPORT="-1": expected an integer from 0 to 65535'],
       [() => loadResultConfig({ RESULT_POLL_MS: "1s" }), 'invalid RESULT_POLL_MS="1s": expected an integer from 50 to 60000'],
       [() => loadResultConfig({ POSTGRES_PASSWORD_FILE: "/nonexistent/secret" }), 'invalid POSTGRES_PASSWORD_FILE="/nonexistent/secret": expected a readable file (ENOENT)'],
