@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { slackWebhookFile, smtpPasswordFile } from "../config/secrets";
+import { redisExporterPasswords } from "../render/exporter-flags";
 import type { StackConfig } from "../config/schema";
 
 /** The mail account Alertmanager logs in with, shared by every email receiver of the local target. */
@@ -47,6 +48,13 @@ export function ensureAppSecrets(files: { postgresPassword: string; redisPasswor
     return value;
   };
   return { postgresPassword: ensure(files.postgresPassword), redisPassword: ensure(files.redisPassword) };
+}
+
+/** redis_exporter's password file (URL → password) beside the Redis password; returns its path. */
+export function writeRedisExporterPasswords(secretsDir: string, redisUrl: string, password: string): string {
+  const path = join(secretsDir, "redis-exporter-passwords.json");
+  writeSecret(path, redisExporterPasswords(redisUrl, password));
+  return path;
 }
 
 function writeSecret(path: string, value: string): void {

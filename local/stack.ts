@@ -17,7 +17,7 @@ import { startSlackReceiver, type SlackReceiver } from "./receivers/slack";
 import { startSmtpReceiver, type SmtpReceiver } from "./receivers/smtp";
 import { startWebhookReceiver, type WebhookReceiver } from "./receivers/webhook";
 import { postgresBinDir } from "../setup/debian";
-import { ensureAppSecrets, localMailAccount, writeAlertmanagerSecrets } from "./secrets";
+import { ensureAppSecrets, localMailAccount, writeAlertmanagerSecrets, writeRedisExporterPasswords } from "./secrets";
 import type { LocalState } from "./state-file";
 import { superviseService, type SupervisedService, type SupervisorEvent } from "./supervisor";
 import { waitForTargetsUp } from "./targets";
@@ -150,12 +150,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return component;
     };
     const [redis, postgres] = await Promise.all([
-      step("redis", async () => stopped(await startRedis({ dataDir: data("redis"), port: ports.redis, persistence: "aof" })), (r) => `127.0.0.1:${r.port}`),
+      step("redis", async () => stopped(await startRedis({ dataDir: data("redis"), port: ports.redis, persistence: "aof", password: appSecrets.redisPassword })), (r) => `127.0.0.1:${r.port} (password in ${topology.app.secretFiles.redisPassword})`),
       step("postgres", async () => stopped(await startPostgres({ baseDir: data("postgres"), port: ports.postgres, binDir: postgresBinDir(), durable: true, database: topology.app.postgres.database, password: appSecrets.postgresPassword })), (p) => `${p.host}:${p.port} (password in ${topology.app.secretFiles.postgresPassword})`),
     ]);
 
     const exporterList = await Promise.all([
-      step("redis-exporter", async () => stopped(await startRedisExporter(redis.url, { port: ports["redis-exporter"] })), (e) => `127.0.0.1:${e.port}`),
+      step("redis-exporter", async () => stopped(await startRedisExporter(redis.url, { port: ports["redis-exporter"], passwordFile: writeRedisExporterPasswords(join(stateDir, "secrets"), redis.url, appSecrets.redisPassword) })), (e) => `127.0.0.1:${e.port}`),
       step(
         "postgres-exporter",
         async () => stopped(await startPostgresExporter({ uri: `127.0.0.1:${postgres.port}/${postgres.database}?sslmode=disable`, user: postgres.user, passwordFile: topology.app.secretFiles.postgresPassword }, { port: ports["postgres-exporter"] })),

@@ -30,9 +30,12 @@ async function startExporter(name: string, command: string, args: (port: number)
   return { port, url, process: child, stop: (timeoutMs) => child.stop(timeoutMs) };
 }
 
-/** redis_exporter watching one Redis; the checked keys export the queue length the queue alerts read. */
-export function startRedisExporter(redisUrl: string, options: ExporterOptions = {}): Promise<Exporter> {
-  return startExporter("redis-exporter", toolPath("redis_exporter"), (port) => [`--redis.addr=${redisUrl}`, ...redisExporterFlags(`127.0.0.1:${port}`)], undefined, options);
+/**
+ * redis_exporter watching one Redis; the checked keys export the queue length the queue alerts read.
+ * `passwordFile` holds redisExporterPasswords() for a Redis that requires a password.
+ */
+export function startRedisExporter(redisUrl: string, options: ExporterOptions & { passwordFile?: string } = {}): Promise<Exporter> {
+  return startExporter("redis-exporter", toolPath("redis_exporter"), (port) => [`--redis.addr=${redisUrl}`, ...redisExporterFlags(`127.0.0.1:${port}`, undefined, options.passwordFile)], undefined, options);
 }
 
 /** Where postgres_exporter connects, as the stacks give it: host:port/database, user, password file. */

@@ -83,7 +83,7 @@ describe("faults on the local target", { timeout: 240_000 }, () => {
   it("worker stopped under traffic: the backlog alert fires; restarted, the queue drains, the alert resolves, every acknowledged vote is in Postgres", async () => {
     const s = stack();
     const q = cfg().alerts.queue;
-    await waitUntil("the queue to be short before the drill", async () => ((await votesInQueue(s.redis.url)) < 50 ? true : undefined), 20_000);
+    await waitUntil("the queue to be short before the drill", async () => ((await votesInQueue(s.redis)) < 50 ? true : undefined), 20_000);
     const stopAt = Date.now();
     await s.services.worker.stop();
     const backlog = await waitUntil("VoteQueueBacklog to fire", () => firingSince("VoteQueueBacklog"), 60_000, 250);
@@ -99,7 +99,7 @@ describe("faults on the local target", { timeout: 240_000 }, () => {
 
     const startAt = Date.now();
     await s.services.worker.start();
-    await waitUntil("the queue to drain", async () => ((await votesInQueue(s.redis.url)) < 50 ? true : undefined), 60_000);
+    await waitUntil("the queue to drain", async () => ((await votesInQueue(s.redis)) < 50 ? true : undefined), 60_000);
     const drained = secondsSince(startAt);
     await waitUntil("VoteQueueBacklog to resolve", async () => ((await e2e.monitoring.prometheusAlerts("VoteQueueBacklog")).length === 0 ? true : undefined), 60_000);
     report(`worker restarted: queue drained in ${drained}s, VoteQueueBacklog resolved after ${secondsSince(startAt)}s`);
@@ -108,7 +108,7 @@ describe("faults on the local target", { timeout: 240_000 }, () => {
     const sent = traffic!;
     traffic = undefined;
     await sent.stop();
-    await waitUntil("the queue to be empty", async () => ((await votesInQueue(s.redis.url)) === 0 ? true : undefined), 30_000);
+    await waitUntil("the queue to be empty", async () => ((await votesInQueue(s.redis)) === 0 ? true : undefined), 30_000);
     const check = sent.ledger.check(await storedVotes(s.postgres.url));
     report(
       `votes acknowledged (2xx) ${check.acknowledgedVotes} from ${check.acknowledgedVoters} voters; rows stored for them ${check.storedRows}; ` +

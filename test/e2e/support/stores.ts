@@ -2,8 +2,8 @@ import Redis from "ioredis";
 import { Client } from "pg";
 
 /** Votes still held anywhere in the Redis queue: pending plus every worker's processing list. */
-export async function votesInQueue(redisUrl: string): Promise<number> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
+export async function votesInQueue(server: { url: string; password?: string }): Promise<number> {
+  const redis = new Redis(server.url, { password: server.password, maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
   redis.on("error", () => undefined);
   try {
     await redis.connect();
