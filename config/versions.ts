@@ -107,7 +107,7 @@ export const PINS = {
       wrapper: "the module proxy answers 403, not 404, for the package path tried as a module, so `go install` never falls back to the module root",
     },
   },
-  /** v0.54 or later: older releases see no container on Docker 29's containerd image store; v0.53+ is published only on ghcr.io. */
+  /** v0.54 or later (CADVISOR_MINIMUM): older releases see no container on Docker 29's containerd image store; v0.53+ is published only on ghcr.io. */
   cadvisor: {
     release: "0.54.1",
     image: "ghcr.io/google/cadvisor:v0.54.1",
@@ -139,6 +139,12 @@ export const PINS = {
     image: "grafana/alloy:v1.15.0",
     releaseNotes: "https://github.com/grafana/alloy/releases/tag/v1.15.0",
   },
+  /** The Docker target's read-only Docker API for Alloy: allows only the GET paths of render/alloy.ts DOCKER_API_READS. */
+  "docker-socket-proxy": {
+    release: "1.13.1",
+    image: "wollomatic/socket-proxy:1.13.1",
+    releaseNotes: "https://github.com/wollomatic/socket-proxy/releases/tag/1.13.1",
+  },
 } as const satisfies Record<ThirdParty, Pin>;
 
 /**
@@ -159,3 +165,10 @@ export const TEST_PINS = {
 } as const satisfies Record<string, Omit<Pin, "image"> & { go: GoBuild }>;
 
 export type PinnedComponent = keyof typeof PINS;
+
+/**
+ * The oldest cAdvisor the Docker target accepts: v0.54.0 reads containers on the containerd image
+ * store (google/cadvisor#3643, the default of Docker Engine 29+ and Docker Desktop 4.34+); older
+ * releases export no per-container series there.
+ */
+export const CADVISOR_MINIMUM = { release: "0.54.0", reason: "older releases see no container on Docker's containerd image store (google/cadvisor#3643)" } as const;

@@ -9,8 +9,12 @@ import { DEAD_LETTER_KEY, QUEUE_KEY } from "../queries/queue";
 /** Redis keys whose length redis_exporter exports as `redis_key_size{key=...}`: the queue alerts read them. */
 export const REDIS_CHECKED_KEYS: readonly string[] = [QUEUE_KEY, DEAD_LETTER_KEY];
 
-export function redisExporterFlags(listenAddress: string, keys: readonly string[] = REDIS_CHECKED_KEYS): string[] {
-  return [`--check-single-keys=${keys.map((key) => `db0=${key}`).join(",")}`, `--web.listen-address=${listenAddress}`];
+/**
+ * `passwordFile`: redis_exporter's JSON password file (render/redis.ts redisExporterPasswordFile),
+ * for a Redis that requires a password. Defaults to none.
+ */
+export function redisExporterFlags(listenAddress: string, keys: readonly string[] = REDIS_CHECKED_KEYS, passwordFile?: string): string[] {
+  return [`--check-single-keys=${keys.map((key) => `db0=${key}`).join(",")}`, `--web.listen-address=${listenAddress}`, ...(passwordFile ? [`--redis.password-file=${passwordFile}`] : [])];
 }
 
 /**

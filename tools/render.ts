@@ -9,7 +9,7 @@ import { GENERATED, stackFile, stackNames } from "./stacks";
 /** Renders a stack file exactly as `pulumi up` would deploy it. */
 export function renderStack(stack: string): RenderedFiles {
   const { config } = loadStackFile(stackFile(stack));
-  return renderAll(config, topologyFor(config));
+  return renderAll(config, topologyFor(config, stack));
 }
 
 /** Files currently under a folder, keyed by relative path. */
