@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Component } from "../config/components";
-import type { z } from "zod";
+import { z } from "zod";
 import { cpuCores, memory, memoryBytes } from "../config/quantities";
 import { pinnedImage, stackSchema, type StackConfig } from "../config/schema";
 
@@ -39,8 +39,11 @@ export function memoryMb(text: string): number {
   return Math.max(6, Math.ceil(memoryBytes(text) / 2 ** 20));
 }
 
+const IPV4 = z.ipv4();
+
+/** config/schema.ts's rule for network.publishAddress (zod's IPv4). */
 export function isIpv4(text: unknown): text is string {
-  return typeof text === "string" && /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(text);
+  return IPV4.safeParse(text).success;
 }
 
 export function isPort(value: unknown): value is number {
