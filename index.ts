@@ -24,9 +24,9 @@ function load(): DeployConfig<pulumi.Output<string>> {
 const { config, secrets } = load();
 // Valid but not what anyone should ship unknowingly (a placeholder runbook, ...): one warning each.
 for (const warning of configWarnings(config)) pulumi.log.warn(warning);
-// Docker names are per stack, so two stacks can share one engine: voteobs-dev-prometheus.
-const stackLabel = pulumi.getStack().toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 32) || "stack";
-const outputs = deployStack(config, secrets, { namePrefix: `voteobs-${stackLabel}` });
+// Docker names and labels are per stack, so two stacks can share one engine: voteobs-dev-prometheus,
+// labelled voteobs.stack=dev, read by the dev stack's Alloy and cAdvisor relabelling only.
+const outputs = deployStack(config, secrets, { stack: pulumi.getStack() });
 
 export const target = outputs.target;
 export const grafanaUrl = outputs.grafanaUrl;

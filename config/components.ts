@@ -4,7 +4,8 @@
  */
 export const APP_SERVICES = ["vote", "worker", "result"] as const;
 export const DATA_SERVICES = ["redis", "postgres"] as const;
-export const MONITORING_SERVICES = ["prometheus", "alertmanager", "grafana", "loki", "alloy"] as const;
+/** `docker-socket-proxy` runs on Docker only: the read-only Docker API Alloy reads containers and logs through. */
+export const MONITORING_SERVICES = ["prometheus", "alertmanager", "grafana", "loki", "alloy", "docker-socket-proxy"] as const;
 export const EXPORTERS = ["redis-exporter", "postgres-exporter", "node-exporter", "cadvisor"] as const;
 
 export type AppService = (typeof APP_SERVICES)[number];

@@ -16,7 +16,7 @@ const strict = z.strictObject;
 export const RUNBOOK_PLACEHOLDER = "https://github.com/voteobs/voteobs/blob/main/RUNBOOK.md";
 
 /** An image reference pinned to a version tag or digest ("prom/prometheus:v3.16.0"). */
-const pinnedImage = z.string().refine((ref) => /^[a-z0-9./_-]+(:[A-Za-z0-9._-]+)?(@sha256:[a-f0-9]{64})?$/.test(ref) && /[:@]/.test(ref.split("/").pop() ?? "") && !/:latest$/.test(ref), {
+export const pinnedImage = z.string().refine((ref) => /^[a-z0-9./_-]+(:[A-Za-z0-9._-]+)?(@sha256:[a-f0-9]{64})?$/.test(ref) && /[:@]/.test(ref.split("/").pop() ?? "") && !/:latest$/.test(ref), {
   error: (issue) => `${JSON.stringify(issue.input)} is not a pinned image; give a version tag or digest, e.g. "prom/prometheus:v3.16.0" (never ":latest")`,
 });
 
@@ -60,6 +60,7 @@ const DEFAULT_LIMITS: Record<Component, [number, string]> = {
   "postgres-exporter": [0.1, "64Mi"],
   "node-exporter": [0.1, "64Mi"],
   cadvisor: [0.3, "256Mi"],
+  "docker-socket-proxy": [0.1, "32Mi"],
 };
 
 const services = strict({
@@ -77,7 +78,13 @@ const services = strict({
   "postgres-exporter": resources(...DEFAULT_LIMITS["postgres-exporter"]),
   "node-exporter": resources(...DEFAULT_LIMITS["node-exporter"]),
   cadvisor: resources(...DEFAULT_LIMITS.cadvisor),
+  "docker-socket-proxy": resources(...DEFAULT_LIMITS["docker-socket-proxy"]),
 });
+
+/** Repository of the images built from services/: "voteobs" or "registry.example.com/voteobs". */
+export const imageRepository = z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'must be an image repository such as "voteobs" or "registry.example.com/voteobs"');
+/** A Docker tag. */
+export const imageTag = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, "must be a Docker tag (letters, digits, dots, dashes and underscores, at most 128)");
 
 const app = strict({
   /** Display names of the two options. Defaults to Cats and Dogs, as the original app. */
@@ -89,9 +96,9 @@ const app = strict({
    * Docker builds and tags them locally; Kubernetes pulls them, so point it at your registry
    * (e.g. "registry.example.com/voteobs"). Defaults to "voteobs".
    */
-  imageRepository: z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'must be an image repository such as "voteobs" or "registry.example.com/voteobs"').default("voteobs"),
+  imageRepository: imageRepository.default("voteobs"),
   /** Tag given to the vote, worker and result images built from services/. Defaults to "dev". */
-  imageTag: z.string().regex(/^[A-Za-z0-9._-]+$/, "must be a Docker tag").default("dev"),
+  imageTag: imageTag.default("dev"),
   /** Password of the Postgres `postgres` user. Defaults to a generated password kept as a Pulumi secret. */
   postgresPassword: secretRef.optional(),
   /** Password Redis requires (vote, worker and redis-exporter use it). Defaults to a generated password kept as a Pulumi secret. */
@@ -111,6 +118,9 @@ const jobLimits = strict({
   labelValueLengthLimit: positiveInt.default(512),
 });
 
+/** A Prometheus storage size such as "10GB". */
+export const storageSize = z.string().regex(/^\d+(B|KB|MB|GB|TB)$/, 'must be a size such as "10GB"');
+
 const prometheus = strict({
   /** How often every target is scraped. Defaults to 15s. */
   scrapeInterval: duration.default(d("15s")),
@@ -121,7 +131,7 @@ const prometheus = strict({
   /** How long samples are kept. Defaults to 15d. */
   retention: duration.default(d("15d")),
   /** Upper bound on TSDB size, e.g. "10GB". Defaults to no bound. */
-  retentionSize: z.string().regex(/^\d+(B|KB|MB|GB|TB)$/, 'must be a size such as "10GB"').optional(),
+  retentionSize: storageSize.optional(),
   /** Limits applied to every scrape job. */
   limits: jobLimits.prefault({}),
   /** Per-job overrides of `limits`, keyed by job (component) name. */

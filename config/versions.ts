@@ -162,6 +162,12 @@ export const PINS = {
     image: "grafana/alloy:v1.18.1",
     releaseNotes: "https://github.com/grafana/alloy/releases/tag/v1.18.1",
   },
+  /** The Docker target's read-only Docker API for Alloy: allows only the GET paths of render/alloy.ts DOCKER_API_READS. */
+  "docker-socket-proxy": {
+    release: "1.13.1",
+    image: "wollomatic/socket-proxy:1.13.1",
+    releaseNotes: "https://github.com/wollomatic/socket-proxy/releases/tag/1.13.1",
+  },
 } as const satisfies Record<ThirdParty, Pin>;
 
 /**
@@ -182,3 +188,10 @@ export const TEST_PINS = {
 } as const satisfies Record<string, Omit<Pin, "image"> & { go: GoBuild }>;
 
 export type PinnedComponent = keyof typeof PINS;
+
+/**
+ * The oldest cAdvisor the Docker target accepts: v0.54.0 reads containers on the containerd image
+ * store (google/cadvisor#3643, the default of Docker Engine 29+ and Docker Desktop 4.34+); older
+ * releases export no per-container series there.
+ */
+export const CADVISOR_MINIMUM = { release: "0.54.0", reason: "older releases see no container on Docker's containerd image store (google/cadvisor#3643)" } as const;

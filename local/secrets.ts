@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { slackWebhookFile, smtpPasswordFile } from "../config/secrets";
-import { redisExporterPasswords } from "../render/exporter-flags";
+import { redisExporterPasswordFile } from "../render/redis";
 import type { StackConfig } from "../config/schema";
 
 /** The mail account Alertmanager logs in with, shared by every email receiver of the local target. */
@@ -53,7 +53,7 @@ export function ensureAppSecrets(files: { postgresPassword: string; redisPasswor
 /** redis_exporter's password file (URL → password) beside the Redis password; returns its path. */
 export function writeRedisExporterPasswords(secretsDir: string, redisUrl: string, password: string): string {
   const path = join(secretsDir, "redis-exporter-passwords.json");
-  writeSecret(path, redisExporterPasswords(redisUrl, password));
+  writeSecret(path, redisExporterPasswordFile(redisUrl, password));
   return path;
 }
 

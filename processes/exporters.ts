@@ -32,7 +32,7 @@ async function startExporter(name: string, command: string, args: (port: number)
 
 /**
  * redis_exporter watching one Redis; the checked keys export the queue length the queue alerts read.
- * `passwordFile` holds redisExporterPasswords() for a Redis that requires a password.
+ * `passwordFile` holds render/redis.ts redisExporterPasswordFile() for a Redis that requires a password.
  */
 export function startRedisExporter(redisUrl: string, options: ExporterOptions & { passwordFile?: string } = {}): Promise<Exporter> {
   return startExporter("redis-exporter", toolPath("redis_exporter"), (port) => [`--redis.addr=${redisUrl}`, ...redisExporterFlags(`127.0.0.1:${port}`, undefined, options.passwordFile)], undefined, options);

@@ -19,6 +19,21 @@ export const DATASOURCE_UIDS = {
   alertmanager: "voteobs-alertmanager",
 } as const;
 
+/**
+ * The datasources' names. Grafana's Alerting UI selects an external Alertmanager by the
+ * datasource's name (`?alertmanager=<name>`), not by its uid.
+ */
+export const DATASOURCE_NAMES = {
+  prometheus: "Prometheus",
+  loki: "Loki",
+  alertmanager: "Alertmanager",
+} as const;
+
+/** Grafana's Alerting → Groups page showing our Alertmanager's alert groups. */
+export function alertmanagerGroupsUrl(grafanaUrl: string): string {
+  return `${trimSlash(grafanaUrl)}/alerting/groups?${new URLSearchParams({ alertmanager: DATASOURCE_NAMES.alertmanager }).toString()}`;
+}
+
 /** `https://grafana/d/<uid>?var-service=vote` (time range is added by the notification template). */
 export function dashboardUrl(grafanaUrl: string, dashboard: DashboardKey, variables: Record<string, string> = {}): string {
   const query = new URLSearchParams({ orgId: "1", ...Object.fromEntries(Object.entries(variables).map(([k, v]) => [`var-${k}`, v])) });

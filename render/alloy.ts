@@ -1,7 +1,7 @@
 import type { Component } from "../config/components";
 import type { StackConfig } from "../config/schema";
 import { header } from "./text";
-import { K8S_NAME_LABEL, SERVICE_LABEL, type Topology } from "./topology/types";
+import { K8S_NAME_LABEL, SERVICE_LABEL, STACK_LABEL, type Topology } from "./topology/types";
 
 /**
  * Grafana Alloy's config: it reads the stdout/stderr of every container of the stack (Docker
@@ -18,7 +18,7 @@ export function renderAlloyConfig(config: StackConfig, topology: Topology): stri
 `;
   }
   const kubernetes = topology.logs.kind === "kubernetes";
-  const source = topology.logs.kind === "docker" ? dockerSource(topology.logs.socket) : kubernetesSource(topology.logs.namespace);
+  const source = topology.logs.kind === "docker" ? dockerSource(topology.logs.host, topology.logs.stack) : kubernetesSource(topology.logs.namespace);
   return `${header("//")}
 logging {
   level  = "info"
@@ -61,6 +61,8 @@ export const LOG_FORMATS: Record<Component, LogFormat> = {
   "redis-exporter": "logfmt",
   "postgres-exporter": "logfmt",
   "node-exporter": "logfmt",
+  // Go's log/slog text handler: time=... level=INFO msg="..."
+  "docker-socket-proxy": "logfmt",
   // "2024-06-01 10:00:00.123 UTC [1] LOG:  database system is ready to accept connections"
   postgres: "postgres",
   // "1:M 01 Jun 2024 10:00:00.123 * Ready to accept connections tcp" (. debug, - verbose, * notice, # warning)
@@ -155,11 +157,38 @@ ${levelStages}${metadataStage}
 }`;
 }
 
-function dockerSource(socket: string): string {
+/**
+ * The Docker Engine API calls Alloy's Docker components make (Alloy v1.15: discovery.docker is
+ * Prometheus' Docker SD, loki.source.docker its tailer), each a read. The Docker target's API
+ * proxy allows exactly these, with or without the `/v1.NN` version prefix; `{id}` is one path
+ * segment, a container id or name.
+ */
+export const DOCKER_API_READS = {
+  /** API version negotiation of the Docker client (HEAD first, GET when HEAD is refused). */
+  HEAD: ["/_ping"],
+  GET: [
+    "/_ping",
+    // discovery.docker: the containers (filtered by the daemon) and the networks they join.
+    "/containers/json",
+    "/networks",
+    // loki.source.docker: each container's config (is it a TTY?) and its log stream.
+    "/containers/{id}/json",
+    "/containers/{id}/logs",
+  ],
+} as const;
+
+function dockerSource(host: string, stack: string): string {
   const serviceLabel = `__meta_docker_container_label_${SERVICE_LABEL.replace(/[^a-zA-Z0-9_]/g, "_")}`;
-  return `// Every container of the Docker host that carries the ${SERVICE_LABEL} label (the stack's own).
+  return `// The containers of this stack only (${STACK_LABEL}=${stack}: the Docker daemon filters the list,
+// so another stack on the same engine is never read), through the read-only Docker API proxy, and
+// of those the ones that carry ${SERVICE_LABEL}.
 discovery.docker "containers" {
-  host = ${str(socket)}
+  host = ${str(host)}
+
+  filter {
+    name   = "label"
+    values = [${str(`${STACK_LABEL}=${stack}`)}]
+  }
 }
 
 discovery.relabel "ours" {
@@ -192,7 +221,7 @@ discovery.relabel "stream_labels" {
 }
 
 loki.source.docker "containers" {
-  host          = ${str(socket)}
+  host          = ${str(host)}
   targets       = discovery.relabel.ours.output
   relabel_rules = discovery.relabel.stream_labels.rules
   forward_to    = [loki.process.levels.receiver]

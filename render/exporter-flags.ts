@@ -10,16 +10,11 @@ import { DEAD_LETTER_KEY, QUEUE_KEY } from "../queries/queue";
 export const REDIS_CHECKED_KEYS: readonly string[] = [QUEUE_KEY, DEAD_LETTER_KEY];
 
 /**
- * `passwordFile` is redis_exporter's `--redis.password-file`: a JSON map of Redis URL → password
- * (redisExporterPasswords), so the password is never a flag or a plain environment variable.
+ * `passwordFile`: redis_exporter's JSON password file (render/redis.ts redisExporterPasswordFile),
+ * for a Redis that requires a password. Defaults to none.
  */
 export function redisExporterFlags(listenAddress: string, keys: readonly string[] = REDIS_CHECKED_KEYS, passwordFile?: string): string[] {
   return [`--check-single-keys=${keys.map((key) => `db0=${key}`).join(",")}`, `--web.listen-address=${listenAddress}`, ...(passwordFile ? [`--redis.password-file=${passwordFile}`] : [])];
-}
-
-/** The content of redis_exporter's password file for one Redis (exporter/pwd_file.go: URL → password). */
-export function redisExporterPasswords(redisUrl: string, password: string): string {
-  return `${JSON.stringify({ [redisUrl]: password })}\n`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { StackConfig } from "../config/schema";
 import { GRAFANA_ADMIN_PASSWORD_FILE } from "../config/secrets";
-import { DASHBOARD_UIDS, DATASOURCE_UIDS } from "../queries/links";
+import { DASHBOARD_UIDS, DATASOURCE_NAMES, DATASOURCE_UIDS } from "../queries/links";
 import { header, yamlFile } from "./text";
 import type { Topology } from "./topology/types";
 
@@ -11,7 +11,7 @@ export function renderGrafanaDatasources(config: StackConfig, topology: Topology
     prune: true,
     datasources: [
       {
-        name: "Prometheus",
+        name: DATASOURCE_NAMES.prometheus,
         uid: DATASOURCE_UIDS.prometheus,
         type: "prometheus",
         access: "proxy",
@@ -21,7 +21,7 @@ export function renderGrafanaDatasources(config: StackConfig, topology: Topology
         jsonData: { httpMethod: "POST", timeInterval: config.prometheus.scrapeInterval, prometheusType: "Prometheus", ...versionOf(config.images.prometheus) },
       },
       {
-        name: "Loki",
+        name: DATASOURCE_NAMES.loki,
         uid: DATASOURCE_UIDS.loki,
         type: "loki",
         access: "proxy",
@@ -30,7 +30,7 @@ export function renderGrafanaDatasources(config: StackConfig, topology: Topology
         jsonData: { maxLines: 1000 },
       },
       {
-        name: "Alertmanager",
+        name: DATASOURCE_NAMES.alertmanager,
         uid: DATASOURCE_UIDS.alertmanager,
         type: "alertmanager",
         access: "proxy",

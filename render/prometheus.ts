@@ -3,7 +3,7 @@ import type { StackConfig } from "../config/schema";
 import { METRIC_SOURCES } from "../queries/metrics";
 import { oneOf } from "../queries/promql";
 import { yamlFile } from "./text";
-import { CADVISOR_SERVICE_LABEL, SCRAPED_SERVICE, type ScrapeDiscovery, type Topology } from "./topology/types";
+import { CADVISOR_SERVICE_LABEL, CADVISOR_STACK_LABEL, SCRAPED_SERVICE, type ScrapeDiscovery, type Topology } from "./topology/types";
 
 /** Our services expose `service` themselves; honouring it keeps their series and `up` aligned. */
 const HONOR_LABELS: readonly Component[] = ["vote", "worker", "result"];
@@ -67,7 +67,9 @@ function scrapeJob(config: StackConfig, topology: Topology, component: Component
 
 /**
  * Keep only the cAdvisor series of our containers and the metrics the queries use, with the
- * container's service as `service` (docker: its label, kubernetes: its container name).
+ * container's service as `service` (docker: its label, kubernetes: its container name). On Docker
+ * "ours" means labelled with this stack: cAdvisor reports every container of the engine, and
+ * another stack's would otherwise count as this one's services.
  */
 function containerRelabelling(topology: Topology): Record<string, unknown>[] {
   const keepMetrics = { source_labels: ["__name__"], regex: oneOf(METRIC_SOURCES.cadvisor), action: "keep" };
@@ -80,8 +82,10 @@ function containerRelabelling(topology: Topology): Record<string, unknown>[] {
       { regex: "id|image|name", action: "labeldrop" },
     ];
   }
+  if (topology.containers.kind === "none") return [keepMetrics];
   return [
     keepMetrics,
+    { source_labels: [CADVISOR_STACK_LABEL], regex: oneOf([topology.containers.stack]), action: "keep" },
     { source_labels: [CADVISOR_SERVICE_LABEL], regex: "(.+)", action: "keep" },
     { source_labels: [CADVISOR_SERVICE_LABEL], target_label: "service" },
     { regex: "container_label_.*|image", action: "labeldrop" },

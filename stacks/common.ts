@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Component } from "../config/components";
-import { memoryBytes } from "../config/quantities";
-import { stackSchema, type StackConfig } from "../config/schema";
+import { z } from "zod";
+import { cpuCores, memory, memoryBytes } from "../config/quantities";
+import { pinnedImage, stackSchema, type StackConfig } from "../config/schema";
 
 /** CPU and memory limits of one container or pod. */
 export interface Resources {
@@ -23,13 +24,14 @@ export function defaultResources(component: Component): Resources {
 /** Label every container and pod carries: its project. */
 export const PART_OF = "voteobs";
 
-/** Same rule as config/schema.ts: a version tag or digest, never ":latest". */
+/** config/schema.ts's rule (the same zod fragment): a version tag or digest, never ":latest". */
 export function isPinnedImage(ref: string): boolean {
-  return /^[a-z0-9./_-]+(:[A-Za-z0-9._-]+)?(@sha256:[a-f0-9]{64})?$/.test(ref) && /[:@]/.test(ref.split("/").pop() ?? "") && !/:latest$/.test(ref);
+  return pinnedImage.safeParse(ref).success;
 }
 
+/** config/quantities.ts's rule: "256Mi", "1Gi". */
 export function isMemory(text: unknown): text is string {
-  return typeof text === "string" && /^[1-9]\d*(Ki|Mi|Gi)$/.test(text);
+  return memory.safeParse(text).success;
 }
 
 /** Memory limit in whole megabytes (MiB), as the Docker provider takes it. */
@@ -37,8 +39,11 @@ export function memoryMb(text: string): number {
   return Math.max(6, Math.ceil(memoryBytes(text) / 2 ** 20));
 }
 
+const IPV4 = z.ipv4();
+
+/** config/schema.ts's rule for network.publishAddress (zod's IPv4). */
 export function isIpv4(text: unknown): text is string {
-  return typeof text === "string" && /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(text);
+  return IPV4.safeParse(text).success;
 }
 
 export function isPort(value: unknown): value is number {
@@ -80,8 +85,14 @@ export class ArgChecker {
 
   resources(resources: Resources | undefined, arg = "resources"): void {
     if (resources === undefined) return;
-    this.check(typeof resources.cpu === "number" && resources.cpu > 0 && resources.cpu <= 64, `${arg}.cpu`, `${JSON.stringify(resources.cpu)} must be a number of cores above 0 and at most 64, e.g. 0.5`);
-    this.check(isMemory(resources.memory), `${arg}.memory`, `${JSON.stringify(resources.memory)} must be a memory size such as "256Mi" or "1Gi"`);
+    this.zod(cpuCores, resources.cpu, `${arg}.cpu`);
+    this.zod(memory, resources.memory, `${arg}.memory`);
+  }
+
+  /** Checks a value with a fragment of the config schema, so the rule and its message live in one place. */
+  zod(schema: z.ZodType, value: unknown, arg: string): void {
+    const result = schema.safeParse(value);
+    if (!result.success) this.fail(arg, `${JSON.stringify(value)}: ${result.error.issues.map((issue) => issue.message).join("; ")}`);
   }
 
   nonEmpty(list: readonly unknown[] | undefined, arg: string, what: string): void {

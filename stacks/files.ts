@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import type { RenderedFiles } from "../render";
-import { CONTAINER_PATHS } from "../render/topology/types";
+import { APP_SECRET_FILES, CONTAINER_PATHS } from "../render/topology/types";
 
 /**
  * Where each rendered file goes inside its container, the same on Docker and Kubernetes. The
@@ -26,8 +26,10 @@ export const FOLDERS = {
   grafanaDashboardProviders: "/etc/grafana/provisioning/dashboards",
   grafanaDashboards: CONTAINER_PATHS.grafanaDashboards,
   grafanaSecrets: CONTAINER_PATHS.grafanaSecrets,
-  /** Postgres password for postgres itself, worker, result and postgres-exporter. */
+  /** Postgres password for postgres itself and postgres-exporter. */
   postgresSecrets: "/etc/voteobs/secrets",
+  /** Redis password (and Redis' ACL, redis_exporter's password file): the folder the app services read it from too. */
+  redisSecrets: posix.dirname(APP_SECRET_FILES.redisPassword),
 } as const;
 export type FolderKey = keyof typeof FOLDERS;
 

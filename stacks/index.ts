@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ResolvedSecret } from "../config/load";
 import type { StackConfig } from "../config/schema";
-import { renderAll, topologyFor, type RenderedFiles } from "../render";
+import { dockerStackLabel, renderAll, topologyFor, type RenderedFiles } from "../render";
 import { DockerStack } from "./docker/stack";
 import { KubernetesStack } from "./kubernetes/stack";
 
@@ -25,15 +25,23 @@ export interface StackOutputs {
 export interface DeployOptions {
   /** Name of the root component. Defaults to "voteobs". */
   name?: string;
-  /** Prefix of Docker container, network and volume names. Defaults to "voteobs". */
+  /**
+   * The Pulumi stack being deployed. The Docker target names and labels everything after it
+   * (dockerStackLabel), so two stacks share one engine. Defaults to `pulumi.getStack()`.
+   */
+  stack?: string;
+  /** Prefix of Docker container, network and volume names. Defaults to `voteobs-<stack label>`. */
   namePrefix?: string;
   /** Options of the root component (providers, transformations). */
   opts?: pulumi.ComponentResourceOptions;
 }
 
-/** The files a stack deploys: the same render `npm run render` writes to generated/<stack>/. */
-export function renderedFilesFor(config: StackConfig): RenderedFiles {
-  return renderAll(config, topologyFor(config));
+/**
+ * The files a stack deploys: the same render `npm run render` writes to generated/<stack>/.
+ * `stack` defaults to `pulumi.getStack()`.
+ */
+export function renderedFilesFor(config: StackConfig, stack: string = pulumi.getStack()): RenderedFiles {
+  return renderAll(config, topologyFor(config, stack));
 }
 
 /**
@@ -42,11 +50,12 @@ export function renderedFilesFor(config: StackConfig): RenderedFiles {
  */
 export function deployStack(config: StackConfig, secrets: ReadonlyArray<ResolvedSecret<pulumi.Output<string>>>, options: DeployOptions = {}): StackOutputs {
   const name = options.name ?? "voteobs";
-  const files = renderedFilesFor(config);
+  const stackName = options.stack ?? pulumi.getStack();
+  const files = renderedFilesFor(config, stackName);
   const stack =
     config.target === "kubernetes"
       ? new KubernetesStack(name, { config, files, secrets }, options.opts)
-      : new DockerStack(name, { config, files, secrets, namePrefix: options.namePrefix }, options.opts);
+      : new DockerStack(name, { config, files, secrets, stack: dockerStackLabel(stackName), namePrefix: options.namePrefix }, options.opts);
   return {
     target: config.target,
     grafanaUrl: pulumi.output(stack.grafanaUrl),

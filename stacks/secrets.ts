@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { ResolvedSecret } from "../config/load";
-import { GRAFANA_ADMIN_PASSWORD_FILE, POSTGRES_PASSWORD_FILE } from "../config/secrets";
+import { GRAFANA_ADMIN_PASSWORD_FILE, POSTGRES_PASSWORD_FILE, REDIS_PASSWORD_FILE } from "../config/secrets";
 
 /** A secret the stack places as a file; its value is always a Pulumi secret. */
 export interface SecretFile {
@@ -15,7 +15,7 @@ export interface SecretFile {
 
 /**
  * Turns the secrets config/load.ts resolved into Pulumi secrets: a config secret stays one, the
- * text of a secret file becomes one, and a missing value (Grafana admin, Postgres) is generated
+ * text of a secret file becomes one, and a missing value (Grafana admin, Postgres, Redis) is generated
  * once with RandomPassword and kept in the state. Every value is wrapped with `pulumi.secret`
  * explicitly, so its secrecy never depends on a provider marking its outputs.
  */
@@ -39,8 +39,8 @@ export function secretFilesOf(secrets: readonly SecretFile[], component: SecretF
   return Object.fromEntries(secrets.filter((s) => s.component === component).map((s) => [s.fileName, s.value]));
 }
 
-/** The one secret a stack cannot run without. */
-export function requireSecretFile(secrets: readonly SecretFile[], fileName: typeof GRAFANA_ADMIN_PASSWORD_FILE | typeof POSTGRES_PASSWORD_FILE): pulumi.Output<string> {
+/** A secret a stack cannot run without (config/secrets.ts always declares these). */
+export function requireSecretFile(secrets: readonly SecretFile[], fileName: typeof GRAFANA_ADMIN_PASSWORD_FILE | typeof POSTGRES_PASSWORD_FILE | typeof REDIS_PASSWORD_FILE): pulumi.Output<string> {
   const found = secrets.find((s) => s.fileName === fileName);
   if (!found) throw new Error(`no ${fileName} secret: config/secrets.ts always declares it`);
   return found.value;

@@ -10,7 +10,7 @@ import { GENERATED, stackFile, stackNames } from "./stacks";
 /** Renders a stack file exactly as `pulumi up` would deploy it, with the warnings `pulumi up` would print. */
 export function renderStack(stack: string): { files: RenderedFiles; warnings: string[] } {
   const { config } = loadStackFile(stackFile(stack));
-  return { files: renderAll(config, topologyFor(config)), warnings: configWarnings(config) };
+  return { files: renderAll(config, topologyFor(config, stack)), warnings: configWarnings(config) };
 }
 
 /** Files currently under a folder, keyed by relative path. */

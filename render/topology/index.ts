@@ -7,7 +7,11 @@ import { dockerTopology } from "./docker";
 import { kubernetesTopology } from "./kubernetes";
 import type { Topology } from "./types";
 
-/** The topology of a deployed target, from the stack config. */
-export function topologyFor(config: StackConfig): Topology {
-  return config.target === "kubernetes" ? kubernetesTopology(config.kubernetes.namespace, config.kubernetes.alertmanagerReplicas) : dockerTopology();
+/**
+ * The topology of a deployed target, from the stack config and the Pulumi stack's name (the
+ * Docker target scopes Alloy and cAdvisor to the containers of its own stack; Kubernetes scopes
+ * by namespace).
+ */
+export function topologyFor(config: StackConfig, stack: string): Topology {
+  return config.target === "kubernetes" ? kubernetesTopology(config.kubernetes.namespace, config.kubernetes.alertmanagerReplicas) : dockerTopology(stack);
 }

@@ -25,10 +25,16 @@ export interface Topology {
   };
   /** How vote, worker and result reach Redis and Postgres, listen, and find their secret files. */
   app: AppAddresses;
-  /** Where container logs come from for Alloy. */
-  logs: { kind: "docker"; socket: string } | { kind: "kubernetes"; namespace: string } | { kind: "none" };
-  /** How cAdvisor series say which service a container belongs to. */
-  containers: { kind: "docker-labels" } | { kind: "kubernetes"; namespace: string } | { kind: "none" };
+  /**
+   * Where container logs come from for Alloy. Docker: the Docker API at `host` (the read-only
+   * proxy), the containers labelled `voteobs.stack=<stack>` only.
+   */
+  logs: { kind: "docker"; host: string; stack: string } | { kind: "kubernetes"; namespace: string } | { kind: "none" };
+  /**
+   * How cAdvisor series say which service a container belongs to. Docker: by its labels, the
+   * containers labelled `voteobs.stack=<stack>` only (one engine may run several stacks).
+   */
+  containers: { kind: "docker-labels"; stack: string } | { kind: "kubernetes"; namespace: string } | { kind: "none" };
 }
 
 /** Everything of a target that the app services' environment depends on (render/app-environment.ts). */
@@ -55,6 +61,10 @@ export type ScrapeDiscovery =
 export const SERVICE_LABEL = "voteobs.service";
 /** The same label as cAdvisor exposes it. */
 export const CADVISOR_SERVICE_LABEL = "container_label_voteobs_service";
+/** The Docker label that names the stack on each container, network and volume: several stacks may share one engine. */
+export const STACK_LABEL = "voteobs.stack";
+/** The same label as cAdvisor exposes it. */
+export const CADVISOR_STACK_LABEL = "container_label_voteobs_stack";
 /** Kubernetes label naming the component on every pod. */
 export const K8S_NAME_LABEL = "app.kubernetes.io/name";
 
@@ -74,6 +84,7 @@ export const PORTS: Record<Component, number> = {
   "postgres-exporter": 9187,
   "node-exporter": 9100,
   cadvisor: 8080,
+  "docker-socket-proxy": 2375,
 };
 
 /** The `service` label a scrape job's targets carry: exporters speak for the service they watch. */
@@ -92,6 +103,7 @@ export const SCRAPED_SERVICE: Record<Component, string> = {
   "postgres-exporter": "postgres",
   "node-exporter": "node-exporter",
   cadvisor: "cadvisor",
+  "docker-socket-proxy": "docker-socket-proxy",
 };
 
 /**

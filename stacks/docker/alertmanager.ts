@@ -3,14 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../../render/topology/types";
 import { ArgChecker } from "../common";
 import { CONFIG_FILES, FOLDERS, placeRenderedFiles, prefixed } from "../files";
-import { checkCommon, dataVolume, pulledImage, serviceContainer, wgetCheck, type PulledComponentArgs } from "./container";
+import { checkCommon, dataVolume, pulledImage, serviceContainer, TMPFS, wgetCheck, type PulledComponentArgs } from "./container";
 
 export interface AlertmanagerArgs extends PulledComponentArgs {
   /** The rendered `alertmanager/` folder keyed by path inside it: alertmanager.yml and templates/*.tmpl. */
   files: Record<string, string>;
   /**
    * Secret files the rendered config reads (Slack webhook URLs, SMTP passwords), keyed by file
-   * name in the secrets folder. Uploaded as Pulumi secrets, readable only by Alertmanager.
+   * name in the secrets folder. Placed as Pulumi secrets, readable only by Alertmanager.
    * Defaults to none.
    */
   secretFiles?: Record<string, pulumi.Input<string>>;
@@ -35,7 +35,7 @@ export class Alertmanager extends pulumi.ComponentResource {
 
     const prefix = args.namePrefix ?? "voteobs";
     const image = pulledImage(`${name}-image`, args.image, this);
-    this.volume = dataVolume(`${name}-data`, `${prefix}-alertmanager-data`, "alertmanager", this);
+    this.volume = dataVolume(`${name}-data`, `${prefix}-alertmanager-data`, "alertmanager", args.stack, this);
     this.container = serviceContainer(
       name,
       {
@@ -53,6 +53,7 @@ export class Alertmanager extends pulumi.ComponentResource {
         files: placeRenderedFiles(prefixed("alertmanager/", args.files)),
         secretFiles: Object.fromEntries(Object.entries(args.secretFiles ?? {}).map(([file, value]) => [`${FOLDERS.alertmanagerSecrets}/${file}`, value])),
         volumes: [{ volumeName: this.volume.name, containerPath: "/alertmanager" }],
+        tmpfs: { "/tmp": TMPFS },
         healthcheck: wgetCheck(`http://127.0.0.1:${PORTS.alertmanager}/-/healthy`),
       },
       this,

@@ -1,7 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { posix } from "node:path";
 import type { Component } from "../../config/components";
-import { SERVICE_LABEL } from "../../render/topology/types";
+import { SERVICE_LABEL, STACK_LABEL } from "../../render/topology/types";
 import { ArgChecker, defaultResources, isDnsLabel, isIpv4, isPort, memoryMb, PART_OF, type Resources } from "../common";
 import type { PlacedFile } from "../files";
 
@@ -11,6 +12,12 @@ export type RestartPolicy = (typeof RESTART_POLICIES)[number];
 
 /** Arguments every Docker component shares. */
 export interface DockerComponentArgs {
+  /**
+   * The stack the containers belong to, as dockerStackLabel (render/topology/docker.ts) spells it.
+   * Every container, network and volume is labelled `voteobs.stack=<stack>`, and this stack's
+   * Alloy and cAdvisor relabelling keep only those: several stacks may share one engine.
+   */
+  stack: string;
   /**
    * Names of the Docker networks to join; the container is reachable on each of them by its
    * component name (the network alias the rendered configs use).
@@ -41,6 +48,7 @@ export interface PublishArgs {
 }
 
 export function checkCommon(check: ArgChecker, args: DockerComponentArgs): void {
+  check.check(isDnsLabel(args.stack, 32), "stack", `${JSON.stringify(args.stack)} must be a stack label: lower-case letters, digits and dashes, at most 32 (dockerStackLabel)`);
   check.nonEmpty(args.networks, "networks", "network name");
   check.resources(args.resources);
   if (args.namePrefix !== undefined) check.check(isDnsLabel(args.namePrefix, 40), "namePrefix", `${JSON.stringify(args.namePrefix)} must be lower-case letters, digits and dashes (at most 40)`);
@@ -61,6 +69,18 @@ export function pulledImage(name: string, ref: string, parent: pulumi.Resource):
 /** json-file logs with rotation: readable by Alloy through the Docker API, bounded on disk. */
 export const LOG_OPTIONS = { driver: "json-file", opts: { "max-size": "10m", "max-file": "3" } } as const;
 
+/** Labels of everything a component creates: its service, its stack, the project. */
+export function labelsOf(component: Component, stack: string): Array<{ label: string; value: string }> {
+  return [
+    { label: SERVICE_LABEL, value: component },
+    { label: STACK_LABEL, value: stack },
+    { label: "voteobs.part-of", value: PART_OF },
+  ];
+}
+
+/** Label of a files container (see filesContainer): the component whose files it holds. */
+export const FILES_OF_LABEL = "voteobs.files-of";
+
 export interface ServiceContainerSpec {
   component: Component;
   /** Image id (RemoteImage.imageId, or Image.repoDigest for images built here). */
@@ -73,9 +93,9 @@ export interface ServiceContainerSpec {
   command?: pulumi.Input<string>[];
   entrypoints?: string[];
   envs?: pulumi.Input<string>[];
-  /** Rendered files to upload (the container is replaced when one changes). */
+  /** Rendered files to place, read-only (the container is replaced when one changes). */
   files?: readonly PlacedFile[];
-  /** Secret files to upload: path → value; uploaded as secrets, readable only by `secretOwner`. */
+  /** Secret files to place: path → value; uploaded as secrets, readable only by `secretOwner`. */
   secretFiles?: Record<string, pulumi.Input<string>>;
   /** Numeric uid that reads the secret files. Defaults to the container's user. */
   secretOwner?: string;
@@ -91,28 +111,32 @@ export interface ServiceContainerSpec {
   capAdd?: string[];
   /** Run privileged (cAdvisor only). Defaults to false. */
   privileged?: boolean;
+  /**
+   * Read-only root filesystem. Defaults to true: a container writes only to its volumes and to
+   * the tmpfs mounts listed in `tmpfs`.
+   */
   readOnly?: boolean;
+  /** tmpfs mounts: path → options. Defaults to none. */
   tmpfs?: Record<string, string>;
   pidMode?: string;
   devices?: docker.types.input.ContainerDevice[];
 }
 
+/** Options of the tmpfs a read-only container writes its scratch files to. */
+export const TMPFS = "rw,noexec,nosuid,size=16m";
+
 /**
- * One hardened container: the `voteobs.service` label, json-file logs, a healthcheck, a restart
- * policy, CPU and memory limits, `no-new-privileges`, every capability dropped unless listed,
- * ports bound to the given address only, network aliases equal to the component name.
+ * One hardened container: the `voteobs.service` and `voteobs.stack` labels, json-file logs, a
+ * healthcheck, a restart policy, CPU and memory limits, a read-only root filesystem,
+ * `no-new-privileges`, every capability dropped unless listed, ports bound to the given address
+ * only, network aliases equal to the component name. Its files (rendered configs, secrets) come
+ * read-only from its files container.
  */
 export function serviceContainer(name: string, spec: ServiceContainerSpec, parent: pulumi.Resource, dependsOn: pulumi.Input<pulumi.Resource>[] = []): docker.Container {
   const common = spec.common;
   const prefix = common.namePrefix ?? "voteobs";
   const resources = common.resources ?? defaultResources(spec.component);
-  const secretOwner = spec.secretOwner ?? spec.user?.split(":")[0];
-  const uploads: pulumi.Input<docker.types.input.ContainerUpload>[] = [
-    ...(spec.files ?? []).map((file) => ({ file: file.path, content: file.content, permissions: "0444" })),
-    ...Object.entries(spec.secretFiles ?? {})
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([file, value]) => ({ file, content: pulumi.secret(value), permissions: spec.secretMode ?? "0400", ...(secretOwner ? { owner: secretOwner } : {}) })),
-  ];
+  const files = filesContainer(`${name}-files`, spec, parent);
   return new docker.Container(
     name,
     {
@@ -122,10 +146,7 @@ export function serviceContainer(name: string, spec: ServiceContainerSpec, paren
       command: spec.command,
       entrypoints: spec.entrypoints,
       envs: spec.envs,
-      labels: [
-        { label: SERVICE_LABEL, value: spec.component },
-        { label: "voteobs.part-of", value: PART_OF },
-      ],
+      labels: labelsOf(spec.component, common.stack),
       networksAdvanced: common.networks.map((network) => ({ name: network, aliases: [spec.component] })),
       ports: (spec.publish ?? []).map(({ internal, publish }) => ({ internal, external: publish.port, ip: publish.address ?? "127.0.0.1", protocol: "tcp" })),
       healthcheck: { tests: spec.healthcheck, interval: "15s", timeout: "5s", retries: 5, startPeriod: `${spec.startPeriodSeconds ?? 30}s` },
@@ -139,15 +160,14 @@ export function serviceContainer(name: string, spec: ServiceContainerSpec, paren
       securityOpts: ["no-new-privileges:true"],
       capabilities: { drops: ["ALL"], adds: spec.capAdd ?? [] },
       privileged: spec.privileged ?? false,
-      readOnly: spec.readOnly ?? false,
+      readOnly: spec.readOnly ?? true,
       tmpfs: spec.tmpfs,
       user: spec.user,
       pidMode: spec.pidMode,
       devices: spec.devices,
       logDriver: LOG_OPTIONS.driver,
       logOpts: { ...LOG_OPTIONS.opts },
-      uploads,
-      volumes: spec.volumes,
+      volumes: files ? [...(spec.volumes ?? []), { fromContainer: pulumi.interpolate`${files.id}:ro` }] : spec.volumes,
       mounts: spec.mounts,
       // Fixed names cannot coexist with their replacement: remove the old container first.
       destroyGraceSeconds: 30,
@@ -156,9 +176,55 @@ export function serviceContainer(name: string, spec: ServiceContainerSpec, paren
   );
 }
 
+/**
+ * The files of a container with a read-only root. Docker refuses an upload into a read-only root
+ * ("container rootfs is marked read-only"), and the provider extracts every upload at "/", which
+ * no volume covers. So the files go to a companion container that is created and never started
+ * (Docker's data-volume container): one anonymous volume per folder of the files, filled by the
+ * uploads, mounted read-only into the service with volumes-from. A changed file replaces the
+ * companion, its volumes go with it (the provider removes a container's anonymous volumes), and
+ * the service, whose volumes-from names the companion's id, is replaced with the new files: no
+ * file outlives its removal from the render. Undefined when the container has no files.
+ */
+export function filesContainer(name: string, spec: ServiceContainerSpec, parent: pulumi.Resource): docker.Container | undefined {
+  const secretOwner = spec.secretOwner ?? spec.user?.split(":")[0];
+  const uploads: Array<{ file: string; content: pulumi.Input<string>; permissions: string; owner?: string }> = [
+    ...(spec.files ?? []).map((file) => ({ file: file.path, content: file.content, permissions: "0444" })),
+    ...Object.entries(spec.secretFiles ?? {})
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([file, value]) => ({ file, content: pulumi.secret(value), permissions: spec.secretMode ?? "0400", ...(secretOwner ? { owner: secretOwner } : {}) })),
+  ];
+  if (uploads.length === 0) return undefined;
+  const folders = [...new Set(uploads.map((upload) => posix.dirname(upload.file)))].sort();
+  const prefix = spec.common.namePrefix ?? "voteobs";
+  return new docker.Container(
+    name,
+    {
+      name: `${prefix}-${spec.component}-files`,
+      image: spec.image,
+      labels: [
+        { label: FILES_OF_LABEL, value: spec.component },
+        { label: STACK_LABEL, value: spec.common.stack },
+        { label: "voteobs.part-of", value: PART_OF },
+      ],
+      // Never runs: it only holds the volumes.
+      start: false,
+      mustRun: false,
+      wait: false,
+      restart: "no",
+      networkMode: "none",
+      volumes: folders.map((folder) => ({ containerPath: folder })),
+      // The provider's default, stated: the files' volumes are removed with the companion.
+      removeVolumes: true,
+      uploads,
+    },
+    { parent, deleteBeforeReplace: true },
+  );
+}
+
 /** A named volume for a component's data, kept by name so a replaced container finds its data again. */
-export function dataVolume(name: string, volumeName: string, component: Component, parent: pulumi.Resource): docker.Volume {
-  return new docker.Volume(name, { name: volumeName, labels: [{ label: SERVICE_LABEL, value: component }, { label: "voteobs.part-of", value: PART_OF }] }, { parent });
+export function dataVolume(name: string, volumeName: string, component: Component, stack: string, parent: pulumi.Resource): docker.Volume {
+  return new docker.Volume(name, { name: volumeName, labels: labelsOf(component, stack) }, { parent });
 }
 
 /** Healthcheck by HTTP GET with busybox wget (present in the Prometheus, Alertmanager, Grafana, Loki, exporter and cAdvisor images). */

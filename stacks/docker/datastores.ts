@@ -1,16 +1,26 @@
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { redisAclFile, redisPingCommand } from "../../render/redis";
 import { PORTS } from "../../render/topology/types";
 import { ArgChecker } from "../common";
 import { FOLDERS } from "../files";
-import { checkCommon, dataVolume, pulledImage, serviceContainer, type PulledComponentArgs } from "./container";
+import { checkCommon, dataVolume, pulledImage, serviceContainer, TMPFS, type PulledComponentArgs } from "./container";
 
-export type RedisArgs = PulledComponentArgs;
+/** The uid of the redis user in the official images (alpine and debian alike). */
+const REDIS_UID = "999";
 
-/** Redis holding the `votes` queue between vote and worker; append-only file in a named volume. */
+export interface RedisArgs extends PulledComponentArgs {
+  /**
+   * The password every client must give (a Pulumi secret). Redis gets only its SHA-256, in an
+   * ACL file; the password file beside it serves the healthcheck.
+   */
+  password: pulumi.Input<string>;
+}
+
+/** Redis holding the `votes` queue between vote and worker; password required; append-only file in a named volume. */
 export class Redis extends pulumi.ComponentResource {
   static readonly TYPE = "voteobs:docker:Redis";
-  /** `redis://redis:6379` inside the back-tier network. */
+  /** `redis://redis:6379` inside the Redis network. */
   readonly url: string;
   readonly container: docker.Container;
   readonly volume: docker.Volume;
@@ -20,21 +30,25 @@ export class Redis extends pulumi.ComponentResource {
     const check = new ArgChecker(this, Redis.TYPE, name);
     check.image(args.image);
     checkCommon(check, args);
+    check.required(args.password, "password");
 
     const prefix = args.namePrefix ?? "voteobs";
+    const aclFile = `${FOLDERS.redisSecrets}/users.acl`;
+    const passwordFile = `${FOLDERS.redisSecrets}/redis-password`;
     const image = pulledImage(`${name}-image`, args.image, this);
-    this.volume = dataVolume(`${name}-data`, `${prefix}-redis-data`, "redis", this);
+    this.volume = dataVolume(`${name}-data`, `${prefix}-redis-data`, "redis", args.stack, this);
     this.container = serviceContainer(
       name,
       {
         component: "redis",
         image: image.imageId,
         common: args,
-        // The image's own user (uid 999 in both the alpine and the debian images); the volume is created owned by it.
-        user: "redis",
-        command: ["redis-server", "--appendonly", "yes", "--port", String(PORTS.redis)],
+        // The image's own user; the volume is created owned by it.
+        user: REDIS_UID,
+        command: ["redis-server", "--appendonly", "yes", "--port", String(PORTS.redis), "--aclfile", aclFile],
+        secretFiles: { [aclFile]: pulumi.output(args.password).apply(redisAclFile), [passwordFile]: args.password },
         volumes: [{ volumeName: this.volume.name, containerPath: "/data" }],
-        healthcheck: ["CMD-SHELL", "redis-cli ping | grep -q PONG"],
+        healthcheck: ["CMD-SHELL", redisPingCommand(passwordFile, PORTS.redis)],
       },
       this,
     );
@@ -44,10 +58,10 @@ export class Redis extends pulumi.ComponentResource {
 }
 
 export interface PostgresArgs extends PulledComponentArgs {
-  /** Password of the `postgres` user (a Pulumi secret), uploaded as POSTGRES_PASSWORD_FILE. */
+  /** Password of the `postgres` user (a Pulumi secret), placed as POSTGRES_PASSWORD_FILE. */
   password: pulumi.Input<string>;
-  /** Database the votes table lives in. Defaults to "postgres". */
-  database?: string;
+  /** Database the votes table lives in: the topology's (`topology.app.postgres.database`). */
+  database: string;
 }
 
 /** Postgres holding the `votes` table; data directory in a named volume. */
@@ -64,13 +78,13 @@ export class Postgres extends pulumi.ComponentResource {
     check.image(args.image);
     checkCommon(check, args);
     check.required(args.password, "password");
-    if (args.database !== undefined) check.check(/^[a-z_][a-z0-9_]{0,62}$/.test(args.database), "database", `${JSON.stringify(args.database)} must be a lower-case SQL identifier`);
+    check.check(/^[a-z_][a-z0-9_]{0,62}$/.test(args.database ?? ""), "database", `${JSON.stringify(args.database)} must be a lower-case SQL identifier`);
 
     const prefix = args.namePrefix ?? "voteobs";
-    this.database = args.database ?? "postgres";
+    this.database = args.database;
     const passwordFile = `${FOLDERS.postgresSecrets}/postgres-password`;
     const image = pulledImage(`${name}-image`, args.image, this);
-    this.volume = dataVolume(`${name}-data`, `${prefix}-postgres-data`, "postgres", this);
+    this.volume = dataVolume(`${name}-data`, `${prefix}-postgres-data`, "postgres", args.stack, this);
     this.container = serviceContainer(
       name,
       {
@@ -84,6 +98,9 @@ export class Postgres extends pulumi.ComponentResource {
         secretMode: "0444",
         capAdd: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"],
         volumes: [{ volumeName: this.volume.name, containerPath: "/var/lib/postgresql/data" }],
+        // The socket and lock file (/var/run is a link to /run in the alpine image) and the
+        // entrypoint's here-documents; everything else it writes is the data volume.
+        tmpfs: { "/run/postgresql": TMPFS, "/tmp": TMPFS },
         healthcheck: ["CMD-SHELL", `pg_isready -U postgres -d ${this.database} -h 127.0.0.1 -p ${PORTS.postgres} || exit 1`],
         startPeriodSeconds: 60,
       },

@@ -3,6 +3,7 @@ export * from "./alloy";
 export * from "./app";
 export * from "./container";
 export * from "./datastores";
+export * from "./docker-api-proxy";
 export * from "./exporters";
 export * from "./grafana";
 export * from "./loki";

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_PATHS, PORTS } from "../../render/topology/types";
 import { ArgChecker } from "../common";
 import { CONFIG_FILES, placeRenderedFiles, prefixed } from "../files";
-import { checkCommon, dataVolume, pulledImage, serviceContainer, type PulledComponentArgs } from "./container";
+import { checkCommon, dataVolume, pulledImage, serviceContainer, TMPFS, type PulledComponentArgs } from "./container";
 
 export interface LokiArgs extends PulledComponentArgs {
   /** The rendered `loki/` folder keyed by path inside it: loki.yaml. */
@@ -28,7 +28,7 @@ export class Loki extends pulumi.ComponentResource {
 
     const prefix = args.namePrefix ?? "voteobs";
     const image = pulledImage(`${name}-image`, args.image, this);
-    this.volume = dataVolume(`${name}-data`, `${prefix}-loki-data`, "loki", this);
+    this.volume = dataVolume(`${name}-data`, `${prefix}-loki-data`, "loki", args.stack, this);
     this.container = serviceContainer(
       name,
       {
@@ -39,6 +39,7 @@ export class Loki extends pulumi.ComponentResource {
         command: [`-config.file=${CONFIG_FILES.loki}`],
         files: placeRenderedFiles(prefixed("loki/", args.files)),
         volumes: [{ volumeName: this.volume.name, containerPath: CONTAINER_PATHS.lokiData }],
+        tmpfs: { "/tmp": TMPFS },
         // The image is distroless (no shell, no wget); Loki 3.7+ checks its own readiness.
         healthcheck: ["CMD", "/usr/bin/loki", "-health", `-health.url=http://127.0.0.1:${PORTS.loki}/ready`],
         startPeriodSeconds: 60,

@@ -1,5 +1,7 @@
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { duration } from "../../config/duration";
+import { storageSize, type StackConfig } from "../../config/schema";
 import { PORTS } from "../../render/topology/types";
 import { ArgChecker } from "../common";
 import { CONFIG_FILES, placeRenderedFiles, prefixed } from "../files";
@@ -8,10 +10,8 @@ import { checkCommon, dataVolume, pulledImage, serviceContainer, wgetCheck, type
 export interface PrometheusArgs extends PulledComponentArgs {
   /** The rendered `prometheus/` folder keyed by path inside it: prometheus.yml and rules/*.yml. */
   files: Record<string, string>;
-  /** How long samples are kept, a Prometheus duration. Defaults to "15d". */
-  retention?: string;
-  /** Upper bound on the TSDB size, e.g. "10GB". Defaults to no bound. */
-  retentionSize?: string;
+  /** How long samples are kept and the TSDB's size bound: the stack config's `prometheus` section. */
+  storage: Pick<StackConfig["prometheus"], "retention" | "retentionSize">;
 }
 
 /** Prometheus: scrapes every component, evaluates the rules, sends alerts to Alertmanager. TSDB in a named volume. */
@@ -29,12 +29,12 @@ export class Prometheus extends pulumi.ComponentResource {
     checkCommon(check, args);
     check.files(args.files, ["prometheus.yml"]);
     check.check(Object.keys(args.files).every((f) => f === "prometheus.yml" || /^rules\/[a-z0-9-]+\.yml$/.test(f)), "files", "may only hold prometheus.yml and rules/<name>.yml");
-    if (args.retention !== undefined) check.check(/^(\d+(y|w|d|h|m|s|ms))+$/.test(args.retention), "retention", `${JSON.stringify(args.retention)} must be a Prometheus duration such as "15d"`);
-    if (args.retentionSize !== undefined) check.check(/^\d+(B|KB|MB|GB|TB)$/.test(args.retentionSize), "retentionSize", `${JSON.stringify(args.retentionSize)} must be a size such as "10GB"`);
+    check.zod(duration, args.storage?.retention, "storage.retention");
+    if (args.storage.retentionSize !== undefined) check.zod(storageSize, args.storage.retentionSize, "storage.retentionSize");
 
     const prefix = args.namePrefix ?? "voteobs";
     const image = pulledImage(`${name}-image`, args.image, this);
-    this.volume = dataVolume(`${name}-data`, `${prefix}-prometheus-data`, "prometheus", this);
+    this.volume = dataVolume(`${name}-data`, `${prefix}-prometheus-data`, "prometheus", args.stack, this);
     this.container = serviceContainer(
       name,
       {
@@ -45,8 +45,8 @@ export class Prometheus extends pulumi.ComponentResource {
         command: [
           `--config.file=${CONFIG_FILES.prometheus}`,
           "--storage.tsdb.path=/prometheus",
-          `--storage.tsdb.retention.time=${args.retention ?? "15d"}`,
-          ...(args.retentionSize ? [`--storage.tsdb.retention.size=${args.retentionSize}`] : []),
+          `--storage.tsdb.retention.time=${args.storage.retention}`,
+          ...(args.storage.retentionSize ? [`--storage.tsdb.retention.size=${args.storage.retentionSize}`] : []),
           `--web.listen-address=:${PORTS.prometheus}`,
         ],
         files: placeRenderedFiles(prefixed("prometheus/", args.files)),

@@ -1,16 +1,20 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../../config/schema";
-import { GRAFANA_ADMIN_PASSWORD_FILE, POSTGRES_PASSWORD_FILE } from "../../config/secrets";
-import { filesUnder, type RenderedFiles } from "../../render";
-import { DATASOURCE_UIDS } from "../../queries/links";
-import { ArgChecker, isDnsLabel, PART_OF } from "../common";
 import type { ResolvedSecret } from "../../config/load";
+import type { StackConfig } from "../../config/schema";
+import { GRAFANA_ADMIN_PASSWORD_FILE, POSTGRES_PASSWORD_FILE, REDIS_PASSWORD_FILE } from "../../config/secrets";
+import { alertmanagerGroupsUrl } from "../../queries/links";
+import { filesUnder, type RenderedFiles } from "../../render";
+import { appEnvironment } from "../../render/app-environment";
+import { dockerTopology } from "../../render/topology/docker";
+import { STACK_LABEL } from "../../render/topology/types";
+import { ArgChecker, isDnsLabel, PART_OF } from "../common";
 import { materializeSecrets, requireSecretFile, secretFilesOf } from "../secrets";
 import { Alertmanager } from "./alertmanager";
 import { Alloy } from "./alloy";
 import { App } from "./app";
 import { Postgres, Redis } from "./datastores";
+import { DockerApiProxy } from "./docker-api-proxy";
 import { Exporters } from "./exporters";
 import { Grafana } from "./grafana";
 import { Loki } from "./loki";
@@ -19,23 +23,44 @@ import { Prometheus } from "./prometheus";
 export interface DockerStackArgs {
   /** The validated stack config (config/load.ts). */
   config: StackConfig;
-  /** `renderAll(config, dockerTopology())`: every file is placed as is. */
+  /** `renderAll(config, dockerTopology(stack))`: every file is placed as is. */
   files: RenderedFiles;
   /**
    * The secrets config/load.ts resolved (`loadFromPulumi(...).secrets`): Pulumi secrets, file
    * texts, or undefined for the ones to generate (RandomPassword, kept in the state).
    */
   secrets: ReadonlyArray<ResolvedSecret<pulumi.Output<string>>>;
-  /** Prefix of container, network and volume names. Defaults to "voteobs". */
+  /**
+   * The stack's label (dockerStackLabel of the Pulumi stack), the one `files` were rendered for:
+   * every container, network and volume is labelled `voteobs.stack=<stack>`.
+   */
+  stack: string;
+  /** Prefix of container, network and volume names. Defaults to `voteobs-<stack>`. */
   namePrefix?: string;
   /** Build context of our images. Defaults to the repository's services/ folder. */
   servicesDir?: string;
 }
 
+/** The networks of the stack: which components join each is decided in the components. */
+export interface DockerNetworks {
+  /** vote and result, published on the host. */
+  frontTier: docker.Network;
+  /** Internal: Redis and who talks to it (vote, worker, redis-exporter). */
+  redisTier: docker.Network;
+  /** Internal: Postgres and who talks to it (worker, result, postgres-exporter). */
+  postgresTier: docker.Network;
+  /** Internal: Prometheus scraping vote, worker and result, which reach no monitoring component. */
+  appMetrics: docker.Network;
+  /** Prometheus, Alertmanager (reaches Slack and SMTP), Grafana (published), Loki, Alloy and the exporters. */
+  monitoring: docker.Network;
+  /** Internal: Alloy and the Docker API proxy, nothing else. */
+  dockerApi: docker.Network;
+}
+
 /**
- * The whole stack on one Docker engine. Three networks as the original voting app has them plus
- * one for monitoring: front-tier (vote, result: published), back-tier (internal: Redis, Postgres
- * and who talks to them), monitoring (Prometheus and everything it scrapes).
+ * The whole stack on one Docker engine, scoped to its stack (names, labels) so several stacks
+ * share an engine. The back tier is split as the flows are: vote reaches only Redis, result
+ * only Postgres, worker both; the app services meet Prometheus on a network of their own.
  */
 export class DockerStack extends pulumi.ComponentResource {
   static readonly TYPE = "voteobs:docker:Stack";
@@ -43,51 +68,63 @@ export class DockerStack extends pulumi.ComponentResource {
   readonly voteUrl: string;
   readonly resultUrl: string;
   /** Alertmanager's UI through Grafana (Alertmanager itself is not published). */
+  readonly alertmanagerUrl: string;
   /** Secret. */
   readonly grafanaAdminPassword: pulumi.Output<string>;
-  readonly alertmanagerUrl: string;
-  readonly networks: { frontTier: docker.Network; backTier: docker.Network; monitoring: docker.Network };
+  readonly networks: DockerNetworks;
 
   constructor(name: string, args: DockerStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super(DockerStack.TYPE, name, {}, opts);
     const check = new ArgChecker(this, DockerStack.TYPE, name);
     check.required(args.config, "config");
     check.check(args.config.target === "docker", "config.target", `is ${JSON.stringify(args.config.target)}; DockerStack deploys the "docker" target`);
+    check.check(isDnsLabel(args.stack, 32), "stack", `${JSON.stringify(args.stack)} must be a stack label: lower-case letters, digits and dashes, at most 32 (dockerStackLabel)`);
     check.files(args.files, ["prometheus/prometheus.yml", "alertmanager/alertmanager.yml", "loki/loki.yaml", "alloy/config.alloy", "grafana/grafana.ini"]);
     if (args.namePrefix !== undefined) check.check(isDnsLabel(args.namePrefix, 40), "namePrefix", `${JSON.stringify(args.namePrefix)} must be lower-case letters, digits and dashes (at most 40)`);
-
-    const { config, files } = args;
     check.check(Array.isArray(args.secrets), "secrets", "is required: loadFromPulumi(...).secrets");
+
+    const { config, files, stack } = args;
+    const topology = dockerTopology(stack);
     const secrets = materializeSecrets(args.secrets, name, this);
-    const prefix = args.namePrefix ?? "voteobs";
+    const prefix = args.namePrefix ?? `voteobs-${stack}`;
     const network = (tier: string, internal: boolean) =>
-      new docker.Network(`${name}-${tier}`, { name: `${prefix}-${tier}`, driver: "bridge", internal, labels: [{ label: "voteobs.part-of", value: PART_OF }] }, { parent: this });
+      new docker.Network(
+        `${name}-${tier}`,
+        { name: `${prefix}-${tier}`, driver: "bridge", internal, labels: [{ label: STACK_LABEL, value: stack }, { label: "voteobs.part-of", value: PART_OF }] },
+        { parent: this },
+      );
+    // Internal networks have no route out: nothing there needs the internet.
     this.networks = {
       frontTier: network("front-tier", false),
-      // Nothing on the back tier needs the internet; an internal network has no route out.
-      backTier: network("back-tier", true),
-      // Alertmanager reaches Slack and SMTP from here.
+      redisTier: network("redis-tier", true),
+      postgresTier: network("postgres-tier", true),
+      appMetrics: network("app-metrics", true),
       monitoring: network("monitoring", false),
+      dockerApi: network("docker-api", true),
     };
-    const net = { frontTier: this.networks.frontTier.name, backTier: this.networks.backTier.name, monitoring: this.networks.monitoring.name };
+    const net = Object.fromEntries(Object.entries(this.networks).map(([key, n]) => [key, n.name])) as Record<keyof DockerNetworks, pulumi.Output<string>>;
     const s = config.services;
-    const shared = { namePrefix: prefix };
+    const shared = { stack, namePrefix: prefix };
     const postgresPassword = requireSecretFile(secrets, POSTGRES_PASSWORD_FILE);
+    const redisPassword = requireSecretFile(secrets, REDIS_PASSWORD_FILE);
     const publish = (port: number) => ({ address: config.network.publishAddress, port });
+    const limits = (r: { cpu: number; memory: string }) => ({ cpu: r.cpu, memory: r.memory });
 
-    const redis = new Redis(`${name}-redis`, { ...shared, image: config.images.redis, networks: [net.backTier], resources: s.redis }, { parent: this });
-    const postgres = new Postgres(`${name}-postgres`, { ...shared, image: config.images.postgres, networks: [net.backTier], resources: s.postgres, password: postgresPassword }, { parent: this });
+    const redis = new Redis(`${name}-redis`, { ...shared, image: config.images.redis, networks: [net.redisTier], resources: s.redis, password: redisPassword }, { parent: this });
+    const postgres = new Postgres(
+      `${name}-postgres`,
+      { ...shared, image: config.images.postgres, networks: [net.postgresTier], resources: s.postgres, password: postgresPassword, database: topology.app.postgres.database },
+      { parent: this },
+    );
     const app = new App(
       `${name}-app`,
       {
         ...shared,
-        networks: net,
-        postgresPassword,
+        networks: { frontTier: net.frontTier, redisTier: net.redisTier, postgresTier: net.postgresTier, appMetrics: net.appMetrics },
+        environment: appEnvironment(config, topology.app),
+        secrets: { redisPassword, postgresPassword },
         build: { context: args.servicesDir, repository: config.app.imageRepository, tag: config.app.imageTag },
-        options: config.app.options,
-        workerBatchSize: config.app.workerBatchSize,
-        faultInjection: config.app.faultInjection,
-        resources: { vote: pick(s.vote), worker: pick(s.worker), result: pick(s.result) },
+        resources: { vote: limits(s.vote), worker: limits(s.worker), result: limits(s.result) },
         publish: { vote: publish(config.network.ports.vote), result: publish(config.network.ports.result) },
       },
       { parent: this, dependsOn: [redis, postgres] },
@@ -100,10 +137,15 @@ export class DockerStack extends pulumi.ComponentResource {
     );
     new Prometheus(
       `${name}-prometheus`,
-      { ...shared, image: config.images.prometheus, networks: [net.monitoring], resources: s.prometheus, files: filesUnder(files, "prometheus/"), retention: config.prometheus.retention, retentionSize: config.prometheus.retentionSize },
+      { ...shared, image: config.images.prometheus, networks: [net.monitoring, net.appMetrics], resources: s.prometheus, files: filesUnder(files, "prometheus/"), storage: config.prometheus },
       { parent: this, dependsOn: [alertmanager] },
     );
-    new Alloy(`${name}-alloy`, { ...shared, image: config.images.alloy, networks: [net.monitoring], resources: s.alloy, files: filesUnder(files, "alloy/") }, { parent: this, dependsOn: [loki] });
+    const dockerApi = new DockerApiProxy(
+      `${name}-docker-api`,
+      { ...shared, image: config.images["docker-socket-proxy"], networks: [net.dockerApi], resources: s["docker-socket-proxy"], clients: ["alloy"] },
+      { parent: this },
+    );
+    new Alloy(`${name}-alloy`, { ...shared, image: config.images.alloy, networks: [net.monitoring, net.dockerApi], resources: s.alloy, files: filesUnder(files, "alloy/") }, { parent: this, dependsOn: [loki, dockerApi] });
     const grafana = new Grafana(
       `${name}-grafana`,
       {
@@ -122,9 +164,10 @@ export class DockerStack extends pulumi.ComponentResource {
       {
         ...shared,
         images: { "redis-exporter": config.images["redis-exporter"], "postgres-exporter": config.images["postgres-exporter"], "node-exporter": config.images["node-exporter"], cadvisor: config.images.cadvisor },
-        networks: { monitoring: net.monitoring, backTier: net.backTier },
+        networks: { monitoring: net.monitoring, redisTier: net.redisTier, postgresTier: net.postgresTier },
         resources: { "redis-exporter": s["redis-exporter"], "postgres-exporter": s["postgres-exporter"], "node-exporter": s["node-exporter"], cadvisor: s.cadvisor },
-        postgres: { password: postgresPassword },
+        redis: { ...topology.app.redis, password: redisPassword },
+        postgres: { ...topology.app.postgres, password: postgresPassword },
       },
       { parent: this, dependsOn: [redis, postgres] },
     );
@@ -133,11 +176,7 @@ export class DockerStack extends pulumi.ComponentResource {
     this.grafanaAdminPassword = requireSecretFile(secrets, GRAFANA_ADMIN_PASSWORD_FILE);
     this.voteUrl = app.voteUrl;
     this.resultUrl = app.resultUrl;
-    this.alertmanagerUrl = `${grafana.url}/alerting/groups?alertmanager=${DATASOURCE_UIDS.alertmanager}`;
+    this.alertmanagerUrl = alertmanagerGroupsUrl(grafana.url);
     this.registerOutputs({ grafanaUrl: this.grafanaUrl, voteUrl: this.voteUrl, resultUrl: this.resultUrl, alertmanagerUrl: this.alertmanagerUrl });
   }
-}
-
-function pick(replicated: { cpu: number; memory: string }): { cpu: number; memory: string } {
-  return { cpu: replicated.cpu, memory: replicated.memory };
 }

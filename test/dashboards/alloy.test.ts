@@ -54,8 +54,13 @@ describe("the Alloy config is valid Alloy", () => {
 });
 
 describe("Alloy reads every container of the stack and nothing else", () => {
-  it("docker: the Docker socket, our containers only (voteobs.service label), streams labelled per container", () => {
-    assert.equal(str(component(docker, "discovery.docker")!.attributes.host), "unix:///var/run/docker.sock");
+  it("docker: the read-only Docker API proxy, this stack's containers only (voteobs.stack, voteobs.service labels), streams labelled per container", () => {
+    const discovery = component(docker, "discovery.docker")!;
+    assert.equal(str(discovery.attributes.host), "tcp://docker-socket-proxy:2375");
+    assert.equal(str(component(docker, "loki.source.docker")!.attributes.host), "tcp://docker-socket-proxy:2375");
+    assert.deepEqual(discovery.blocks.map((b) => [b.name, str(b.attributes.name), strings(b.attributes.values)]), [["filter", "label", ["voteobs.stack=dev"]]]);
+    const other = parseAlloy(renderAlloyConfig(config, dockerTopology("Team/Staging")));
+    assert.deepEqual(strings(component(other, "discovery.docker")!.blocks[0].attributes.values), ["voteobs.stack=team-staging"]);
     const keep = component(docker, "discovery.relabel", "ours")!.blocks[0].attributes;
     assert.deepEqual([strings(keep.source_labels), str(keep.regex), str(keep.action)], [["__meta_docker_container_label_voteobs_service"], ".+", "keep"]);
     const source = component(docker, "loki.source.docker")!;

@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import * as dockerStack from "../../stacks/docker";
 import * as k8sStack from "../../stacks/kubernetes";
+import { CADVISOR_MINIMUM, PINS } from "../../config/versions";
 import { DEFAULTS } from "../../stacks/common";
 
 type Ctor<A> = new (name: string, args: A, opts?: pulumi.ComponentResourceOptions) => pulumi.ComponentResource;
@@ -35,39 +36,69 @@ const files = { prometheus: { "prometheus.yml": "global: {}\n", "rules/slo.yml":
 const networks = ["voteobs-monitoring"];
 
 describe("docker components check their arguments first", () => {
-  const prometheus = { image: "prom/prometheus:v2.55.1", networks, files: files.prometheus };
+  const stack = "dev";
+  const storage = { retention: DEFAULTS.prometheus.retention };
+  const prometheus = { stack, image: "prom/prometheus:v2.55.1", networks, files: files.prometheus, storage };
+  const redis = { stack, image: "redis:7.4.1-alpine", networks, password: pulumi.secret("p") };
+  const grafana = { stack, image: "grafana/grafana:11.3.0", networks, files: { "grafana.ini": "x" }, adminPassword: pulumi.secret("p"), publish: { port: 3000 } };
+  const app: dockerStack.AppArgs = {
+    stack,
+    networks: { frontTier: "f", redisTier: "r", postgresTier: "p", appMetrics: "m" },
+    environment: { vote: {}, worker: {}, result: {} },
+    secrets: { redisPassword: pulumi.secret("r"), postgresPassword: pulumi.secret("p") },
+    build: { repository: "voteobs", tag: "dev" },
+    resources: { vote: { cpu: 0.5, memory: "256Mi" }, worker: { cpu: 0.5, memory: "256Mi" }, result: { cpu: 0.5, memory: "256Mi" } },
+    publish: { vote: { port: 8080 }, result: { port: 8081 } },
+  };
+  const images = { "redis-exporter": "oliver006/redis_exporter:v1.66.0-alpine", "postgres-exporter": "quay.io/prometheuscommunity/postgres-exporter:v0.16.0", "node-exporter": "prom/node-exporter:v1.8.2", cadvisor: DEFAULTS.images.cadvisor };
+  const exporters: dockerStack.ExportersArgs = {
+    stack,
+    images,
+    networks: { monitoring: "m", redisTier: "r", postgresTier: "p" },
+    redis: { host: "redis", port: 6379, password: pulumi.secret("r") },
+    postgres: { host: "postgres", port: 5432, database: "postgres", password: pulumi.secret("p") },
+  };
+  const proxy = { stack, image: DEFAULTS.images["docker-socket-proxy"], networks, clients: ["alloy" as const] };
 
   it("accepts good arguments", () => {
     assert.ok(new dockerStack.Prometheus("good", prometheus));
+    assert.ok(new dockerStack.App("good-app", app));
+    assert.ok(new dockerStack.Exporters("good-exporters", exporters));
+    assert.ok(new dockerStack.DockerApiProxy("good-proxy", proxy));
   });
   it("an unpinned image", () => rejects(dockerStack.Prometheus, { ...prometheus, image: "prom/prometheus:latest" }, "image"));
   it("a missing prometheus.yml", () => rejects(dockerStack.Prometheus, { ...prometheus, files: { "rules/slo.yml": "" } }, "files"));
   it("a memory limit in the wrong notation", () => rejects(dockerStack.Prometheus, { ...prometheus, resources: { cpu: 1, memory: "1GB" } }, "resources.memory"));
   it("a negative CPU limit", () => rejects(dockerStack.Prometheus, { ...prometheus, resources: { cpu: -1, memory: "1Gi" } }, "resources.cpu"));
-  it("a bad retention", () => rejects(dockerStack.Prometheus, { ...prometheus, retention: "15 days" }, "retention"));
-  it("no network", () => rejects(dockerStack.Redis, { image: "redis:7.4.1-alpine", networks: [] }, "networks"));
-  it("a bad restart policy", () => rejects(dockerStack.Redis, { image: "redis:7.4.1-alpine", networks, restart: "sometimes" as "always" }, "restart"));
-  it("a bad publish address", () =>
-    rejects(dockerStack.Grafana, { image: "grafana/grafana:11.3.0", networks, files: { "grafana.ini": "x" }, adminPassword: pulumi.secret("p"), publish: { address: "localhost", port: 3000 } }, "publish.address"));
-  it("a bad publish port", () => rejects(dockerStack.Grafana, { image: "grafana/grafana:11.3.0", networks, files: { "grafana.ini": "x" }, adminPassword: pulumi.secret("p"), publish: { port: 70000 } }, "publish.port"));
+  it("a bad retention", () => rejects(dockerStack.Prometheus, { ...prometheus, storage: { retention: "15 days" as typeof storage.retention } }, "storage.retention"));
+  it("no stack label", () => rejects(dockerStack.Prometheus, { ...prometheus, stack: "Dev Stack" }, "stack"));
+  it("no network", () => rejects(dockerStack.Redis, { ...redis, networks: [] }, "networks"));
+  it("a Redis without its password", () => rejects(dockerStack.Redis, { ...redis, password: "" }, "password"));
+  it("a bad restart policy", () => rejects(dockerStack.Redis, { ...redis, restart: "sometimes" as "always" }, "restart"));
+  it("a bad publish address", () => rejects(dockerStack.Grafana, { ...grafana, publish: { address: "localhost", port: 3000 } }, "publish.address"));
+  it("a bad publish port", () => rejects(dockerStack.Grafana, { ...grafana, publish: { port: 70000 } }, "publish.port"));
   it("a secret file name with a slash", () =>
-    rejects(dockerStack.Alertmanager, { image: "prom/alertmanager:v0.27.0", networks, files: { "alertmanager.yml": "x" }, secretFiles: { "../etc/passwd": pulumi.secret("x") } }, 'secretFiles["../etc/passwd"]'));
-  it("a worker batch above the worker's limit", () =>
-    rejects(dockerStack.App, { networks: { frontTier: "f", backTier: "b", monitoring: "m" }, postgresPassword: pulumi.secret("p"), workerBatchSize: 10000 }, "workerBatchSize"));
-  it("an image tag of latest", () => rejects(dockerStack.App, { networks: { frontTier: "f", backTier: "b", monitoring: "m" }, postgresPassword: pulumi.secret("p"), build: { tag: "latest" } }, "build.tag"));
-  it("no Redis key to check", () =>
-    rejects(
-      dockerStack.Exporters,
-      { images: { "redis-exporter": "oliver006/redis_exporter:v1.66.0", "postgres-exporter": "quay.io/prometheuscommunity/postgres-exporter:v0.16.0", "node-exporter": "prom/node-exporter:v1.8.2", cadvisor: "gcr.io/cadvisor/cadvisor:v0.49.1" }, networks: { monitoring: "m", backTier: "b" }, postgres: { password: pulumi.secret("p") }, queueKeys: [] },
-      "queueKeys",
-    ));
-  it("a cAdvisor too old for cgroup v2", () =>
-    rejects(
-      dockerStack.Exporters,
-      { images: { "redis-exporter": "oliver006/redis_exporter:v1.66.0-alpine", "postgres-exporter": "quay.io/prometheuscommunity/postgres-exporter:v0.16.0", "node-exporter": "prom/node-exporter:v1.8.2", cadvisor: "gcr.io/cadvisor/cadvisor:v0.47.2" }, networks: { monitoring: "m", backTier: "b" }, postgres: { password: pulumi.secret("p") } },
-      'images["cadvisor"]',
-    ));
-  it("a stack of the other target", () => rejects(dockerStack.DockerStack, { config: { ...DEFAULTS, target: "kubernetes" }, files: {}, secrets: [] }, "config.target"));
+    rejects(dockerStack.Alertmanager, { stack, image: "prom/alertmanager:v0.27.0", networks, files: { "alertmanager.yml": "x" }, secretFiles: { "../etc/passwd": pulumi.secret("x") } }, 'secretFiles["../etc/passwd"]'));
+  it("an image tag Docker refuses", () => rejects(dockerStack.App, { ...app, build: { repository: "voteobs", tag: "dev build" } }, "build.tag"));
+  it("an app without its environment", () => rejects(dockerStack.App, { ...app, environment: { vote: {}, worker: {} } as dockerStack.AppArgs["environment"] }, "environment.result"));
+  it("an app without the Redis password", () => rejects(dockerStack.App, { ...app, secrets: { ...app.secrets, redisPassword: "" } }, "secrets.redisPassword"));
+  it("no Redis key to check", () => rejects(dockerStack.Exporters, { ...exporters, queueKeys: [] }, "queueKeys"));
+  it("exporters without the Redis password", () => rejects(dockerStack.Exporters, { ...exporters, redis: { host: "redis", port: 6379, password: "" } }, "redis.password"));
+  it("a cAdvisor older than the minimum of config/versions.ts (blind on the containerd image store)", () => {
+    rejects(dockerStack.Exporters, { ...exporters, images: { ...images, cadvisor: "gcr.io/cadvisor/cadvisor:v0.49.1" } }, 'images["cadvisor"]');
+    rejects(dockerStack.Exporters, { ...exporters, images: { ...images, cadvisor: "ghcr.io/google/cadvisor:v0.53.0" } }, 'images["cadvisor"]');
+  });
+  it("the cAdvisor minimum is read from the version table, and the pin meets it", () => {
+    assert.equal(CADVISOR_MINIMUM.release, "0.54.0");
+    assert.equal(dockerStack.cadvisorTooOld("ghcr.io/google/cadvisor:v0.54.0"), false);
+    assert.equal(dockerStack.cadvisorTooOld("ghcr.io/google/cadvisor:v0.53.9"), true);
+    assert.equal(dockerStack.cadvisorTooOld("ghcr.io/google/cadvisor:v1.0.0"), false);
+    assert.equal(dockerStack.cadvisorTooOld(`ghcr.io/google/cadvisor@sha256:${"a".repeat(64)}`), false, "a digest is not judged");
+    assert.equal(dockerStack.cadvisorTooOld(PINS.cadvisor.image), false);
+  });
+  it("a Docker API proxy nobody may use", () => rejects(dockerStack.DockerApiProxy, { ...proxy, clients: [] }, "clients"));
+  it("a stack of the other target", () => rejects(dockerStack.DockerStack, { config: { ...DEFAULTS, target: "kubernetes" }, files: {}, secrets: [], stack }, "config.target"));
+  it("a stack label Docker names cannot carry", () => rejects(dockerStack.DockerStack, { config: DEFAULTS, files: {}, secrets: [], stack: "Team/Staging" }, "stack"));
 });
 
 describe("kubernetes components check their arguments first", () => {

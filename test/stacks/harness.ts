@@ -15,6 +15,8 @@ import { parse as parseYaml, stringify } from "yaml";
 import { deepMerge, loadFromPulumi, loadStackFile, type DeployConfig } from "../../config/load";
 import type { StackConfig } from "../../config/schema";
 import { secretUses } from "../../config/secrets";
+// A type only (erased): the stack modules load after the mocks, in buildGraph.
+import type { StackOutputs } from "../../stacks";
 import { readTree } from "../../tools/render";
 
 export const ROOT = join(__dirname, "../..");
@@ -33,6 +35,8 @@ export interface Recorded {
 
 export interface Graph {
   resources: Recorded[];
+  /** The stack outputs deployStack returned (`pulumi stack output`), unresolved. */
+  outputs?: StackOutputs;
   ofType(type: string): Recorded[];
   get(type: string, name: string): Recorded;
 }
@@ -157,12 +161,15 @@ export function loadStack(stack: string, overlay: Record<string, unknown> = {}):
   return loadFromPulumi({ all, requireSecret: (key) => pulumi.secret(mockSecret(key)) });
 }
 
-/** Runs the composition (deployStack) under the mocks and returns the resource graph. */
-export async function buildGraph(config: StackConfig, secrets: DeployConfig<pulumi.Output<string>>["secrets"], namePrefix?: string): Promise<Graph> {
+/**
+ * Runs the composition (deployStack) under the mocks and returns the resource graph. `stack` is
+ * the Pulumi stack deployed; defaults to the mocks' stack, "dev".
+ */
+export async function buildGraph(config: StackConfig, secrets: DeployConfig<pulumi.Output<string>>["secrets"], namePrefix?: string, stack?: string): Promise<Graph> {
   const { deployStack } = await import("../../stacks");
   registered.clear();
   created.length = 0;
-  const outputs = deployStack(config, secrets, { namePrefix, opts: { transformations: [capture] } });
+  const outputs = deployStack(config, secrets, { namePrefix, stack, opts: { transformations: [capture] } });
   await settle();
   await new Promise<void>((resolve) => pulumi.all([outputs.grafanaUrl, outputs.voteUrl]).apply(() => resolve()));
   const resources: Recorded[] = [];
@@ -171,7 +178,7 @@ export async function buildGraph(config: StackConfig, secrets: DeployConfig<pulu
     if (!registered.has(key)) throw new Error(`${key} was constructed but never registered`);
     resources.push({ type: c.type, name: c.name, parent: c.parent, custom: c.custom, inputs: (await resolveDeep(c.props)) as Record<string, unknown> });
   }
-  return graphOf(resources);
+  return { ...graphOf(resources), outputs };
 }
 
 // --- reading inputs -------------------------------------------------------------------------

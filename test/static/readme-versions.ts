@@ -13,6 +13,7 @@ const NOT_BUILT: Record<string, string> = {
   grafana: "not run: config checked statically only",
   loki: "not run: config checked statically only",
   alloy: "not run: config checked statically only",
+  "docker-socket-proxy": "not run (no Docker engine locally)",
 };
 
 export function versionTable(): string {

@@ -27,7 +27,7 @@ export function diffStacks(options: DiffOptions = {}): { ref: string; stacks: St
     const base = renderedAtRef(root, ref, stack);
     if (!existsSync(path)) return { stack, status: "removed", config: [], sections: [], notes: [`Pulumi.${stack}.yaml was removed`] };
     const headConfig = loadStackFile(path).config;
-    const head = renderAll(headConfig, topologyFor(headConfig));
+    const head = renderAll(headConfig, topologyFor(headConfig, stack));
     if (!base) return { stack, status: "new", config: [], sections: [], notes: [`new stack: ${Object.keys(head).length} files rendered (target ${headConfig.target})`] };
     const notes: string[] = [];
     let config: Item[] = [];
