@@ -2,10 +2,12 @@ import { runMain } from "../config/errors";
 import { buildTool } from "./build";
 import { checkGo, GoMissingError } from "./go";
 import { TOOLS, toolchainDir } from "./index";
+import { buildKubernetesSchemas, KUBERNETES_SCHEMA_PIN } from "./kubernetes-schemas";
 
 /**
  * `npm run toolchain`: builds every pinned upstream tool of config/versions.ts from its Go module
- * with this machine's go, into the per-user cache, reusing what is already built there.
+ * with this machine's go, into the per-user cache, reusing what is already built there, then the
+ * Kubernetes JSON schemas kubeconform validates the k8s stack against.
  * `--json` prints `{"<tool>": {"version": "<x.y.z>", "path": "<absolute path>"}}` on stdout.
  */
 runMain(async () => {
@@ -35,6 +37,21 @@ runMain(async () => {
       ticker.stop();
       log(result.cached ? `${label}: cached` : `${label}: built in ${seconds(start)} (${result.method}, ${tool.go.module}@${tool.go.version})`);
       listing[tool.name] = { version: tool.release, path: result.path };
+    } catch (error) {
+      ticker.stop();
+      log(`${label}: FAILED after ${seconds(start)}`);
+      throw error;
+    }
+  }
+  {
+    const label = `[schemas] Kubernetes ${KUBERNETES_SCHEMA_PIN.release} JSON schemas (kubeconform)`;
+    const start = Date.now();
+    const ticker = startTicker(json, label, start);
+    try {
+      const result = await buildKubernetesSchemas(process.env);
+      ticker.stop();
+      log(result.cached ? `${label}: cached` : `${label}: ${result.files} kinds written in ${seconds(start)} (${KUBERNETES_SCHEMA_PIN.go.module}@${KUBERNETES_SCHEMA_PIN.go.version})`);
+      listing["kubernetes-schemas"] = { version: KUBERNETES_SCHEMA_PIN.release, path: result.dir };
     } catch (error) {
       ticker.stop();
       log(`${label}: FAILED after ${seconds(start)}`);
