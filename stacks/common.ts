@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
 import type { Component } from "../config/components";
 import { memoryBytes } from "../config/quantities";
 import { stackSchema, type StackConfig } from "../config/schema";
@@ -91,6 +92,20 @@ export class ArgChecker {
   files(files: Record<string, string> | undefined, required: readonly string[], arg = "files"): void {
     this.check(typeof files === "object" && files !== null, arg, "is required: the rendered folder of this component (renderAll output)");
     for (const name of required) this.check(typeof files?.[name] === "string" && files[name].length > 0, arg, `must hold the rendered ${name}`);
+  }
+
+  /**
+   * Checks an argument with the zod fragment of config/schema.ts that validates the same field,
+   * so a component and the stack config refuse exactly the same values with the same words.
+   */
+  schema(fragment: z.ZodType, value: unknown, arg: string): void {
+    const result = fragment.safeParse(value);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const where = issue.path.length > 0 ? `${arg}.${issue.path.join(".")}` : arg;
+      const bad = issue.path.reduce<unknown>((v, key) => (typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[key] : undefined), value);
+      this.fail(where, `${JSON.stringify(bad)}: ${issue.message}`);
+    }
   }
 
   secretFileName(name: string, arg: string): void {
