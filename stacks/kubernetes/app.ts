@@ -117,7 +117,7 @@ export class App extends pulumi.ComponentResource {
         imagePullPolicy: "IfNotPresent",
         env: Object.entries(environment).map(([envName, value]) => ({ name: envName, value })),
         ports: [{ name: "metrics", containerPort: port }],
-        startupProbe: startupProbe(httpProbe("/healthz", port), 60),
+        startupProbe: startupProbe(httpProbe("/healthz", port), 60, 2),
         livenessProbe: httpProbe("/healthz", port, { initialDelaySeconds: 0 }),
         readinessProbe: httpProbe("/readyz", port, { initialDelaySeconds: 0, periodSeconds: 5 }),
         ...(serving ? { lifecycle: { preStop: { sleep: { seconds: SERVING_SHUTDOWN.preStopSeconds } } } } : {}),

@@ -87,8 +87,7 @@ export function execProbe(command: string[], options: { initialDelaySeconds?: nu
  * (Postgres' initdb, Grafana's database migrations) gets up to `seconds` instead of being killed
  * by a liveness probe tuned for a running server.
  */
-export function startupProbe(probe: Probe, seconds: number): Probe {
-  const periodSeconds = 5;
+export function startupProbe(probe: Probe, seconds: number, periodSeconds = 5): Probe {
   return { ...probe, initialDelaySeconds: 0, periodSeconds, timeoutSeconds: 5, failureThreshold: Math.ceil(seconds / periodSeconds) };
 }
 
@@ -236,7 +235,8 @@ export function statefulSet(
   dependsOn: pulumi.Resource[] = [],
 ): k8s.apps.v1.StatefulSet {
   const serviceName = args.governing.name ?? `${component}-headless`;
-  const governing = service(`${name}-headless`, component, args.namespace, args.governing.ports, parent, { headless: true, serviceName, publishNotReadyAddresses: true });
+  // Resource name `<name><what the Service name adds>`, e.g. voteobs-alertmanager-peers, voteobs-redis-headless.
+  const governing = service(`${name}${serviceName.startsWith(component) ? serviceName.slice(component.length) : `-${serviceName}`}`, component, args.namespace, args.governing.ports, parent, { headless: true, serviceName, publishNotReadyAddresses: true });
   return new k8s.apps.v1.StatefulSet(
     name,
     {
