@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { toolPath } from "../../toolchain";
-import { KUBERNETES_SCHEMA_PIN, kubeconformSchemaLocation } from "../../toolchain/kubernetes-schemas";
+import { convertOpenApi, KUBERNETES_SCHEMA_PIN, kubeconformSchemaLocation, schemaFileName } from "../../toolchain/kubernetes-schemas";
 import { run, tempDir } from "../support/exec";
 
 /**
@@ -81,5 +81,40 @@ describe(`every object of the k8s stack is valid Kubernetes ${KUBERNETES_SCHEMA_
     assert.match(messages, /additional properties 'imagePullPolicyy' not allowed/);
     assert.match(messages, /additional properties 'replica' not allowed/);
     assert.match(messages, /could not find schema for Deploymnet/);
+  });
+});
+
+describe("the OpenAPI → JSON schema conversion (kubeconform's standalone-strict layout)", () => {
+  it("names each file as kubeconform's {{ .ResourceKind }}{{ .KindSuffix }}.json template does", () => {
+    assert.equal(schemaFileName({ group: "", version: "v1", kind: "Service" }), "service-v1.json");
+    assert.equal(schemaFileName({ group: "apps", version: "v1", kind: "StatefulSet" }), "statefulset-apps-v1.json");
+    assert.equal(schemaFileName({ group: "networking.k8s.io", version: "v1", kind: "NetworkPolicy" }), "networkpolicy-networking-v1.json");
+    assert.equal(schemaFileName({ group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding" }), "clusterrolebinding-rbac-v1.json");
+  });
+
+  it("inlines references, closes every object with properties, pins kind and apiVersion, and reads IntOrString as either", () => {
+    const files = convertOpenApi({
+      definitions: {
+        "io.k8s.api.demo.v1.Widget": {
+          type: "object",
+          properties: { apiVersion: { type: "string" }, kind: { type: "string" }, spec: { $ref: "#/definitions/io.k8s.api.demo.v1.WidgetSpec" }, labels: { type: "object", additionalProperties: { type: "string" } } },
+          "x-kubernetes-group-version-kind": [{ group: "demo.k8s.io", version: "v1", kind: "Widget" }],
+        },
+        "io.k8s.api.demo.v1.WidgetSpec": { type: "object", properties: { port: { $ref: "#/definitions/io.k8s.apimachinery.pkg.util.intstr.IntOrString" } } },
+        "io.k8s.apimachinery.pkg.util.intstr.IntOrString": { type: "string", format: "int-or-string" },
+      },
+    });
+    assert.deepEqual([...files.keys()], ["widget-demo-v1.json"]);
+    assert.deepEqual(files.get("widget-demo-v1.json"), {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        apiVersion: { type: "string", enum: ["demo.k8s.io/v1"] },
+        kind: { type: "string", enum: ["Widget"] },
+        spec: { type: "object", properties: { port: { oneOf: [{ type: "string" }, { type: "integer" }] } }, additionalProperties: false },
+        labels: { type: "object", additionalProperties: { type: "string" } },
+      },
+      "x-kubernetes-group-version-kind": [{ group: "demo.k8s.io", version: "v1", kind: "Widget" }],
+    });
   });
 });

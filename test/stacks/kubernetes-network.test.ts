@@ -50,6 +50,61 @@ before(async () => {
 const has = (from: string, to: string, port: number, protocol = "TCP") => flows.some((f) => flowKey(f) === flowKey({ from: from as Flow["from"], to: to as Flow["to"], port, protocol: protocol as Flow["protocol"] }));
 
 describe("the flows the stack needs", () => {
+  it("are exactly these for Pulumi.k8s.yaml (a change to the table shows here)", () => {
+    const plain = loadStack("k8s").config;
+    assert.deepEqual(requiredFlows(plain, kubernetesTopology(NS, plain.kubernetes.alertmanagerReplicas)).map(flowKey), [
+      "alertmanager → alertmanager:9094/TCP",
+      "alertmanager → alertmanager:9094/UDP",
+      "alertmanager → dns:53/TCP",
+      "alertmanager → dns:53/UDP",
+      "alertmanager → internet:443/TCP",
+      "alloy → dns:53/TCP",
+      "alloy → dns:53/UDP",
+      "alloy → kube-apiserver:443/TCP",
+      "alloy → kube-apiserver:6443/TCP",
+      "alloy → loki:3100/TCP",
+      "anyone → grafana:3000/TCP",
+      "anyone → result:8080/TCP",
+      "anyone → vote:8080/TCP",
+      "grafana → alertmanager:9093/TCP",
+      "grafana → dns:53/TCP",
+      "grafana → dns:53/UDP",
+      "grafana → loki:3100/TCP",
+      "grafana → prometheus:9090/TCP",
+      "postgres-exporter → dns:53/TCP",
+      "postgres-exporter → dns:53/UDP",
+      "postgres-exporter → postgres:5432/TCP",
+      "prometheus → alertmanager:9093/TCP",
+      "prometheus → alloy:12345/TCP",
+      "prometheus → dns:53/TCP",
+      "prometheus → dns:53/UDP",
+      "prometheus → grafana:3000/TCP",
+      "prometheus → kube-apiserver:443/TCP",
+      "prometheus → kube-apiserver:6443/TCP",
+      "prometheus → kubelet:10250/TCP",
+      "prometheus → loki:3100/TCP",
+      "prometheus → node-exporter:9100/TCP",
+      "prometheus → postgres-exporter:9187/TCP",
+      "prometheus → redis-exporter:9121/TCP",
+      "prometheus → result:8080/TCP",
+      "prometheus → vote:8080/TCP",
+      "prometheus → worker:8080/TCP",
+      "redis-exporter → dns:53/TCP",
+      "redis-exporter → dns:53/UDP",
+      "redis-exporter → redis:6379/TCP",
+      "result → dns:53/TCP",
+      "result → dns:53/UDP",
+      "result → postgres:5432/TCP",
+      "vote → dns:53/TCP",
+      "vote → dns:53/UDP",
+      "vote → redis:6379/TCP",
+      "worker → dns:53/TCP",
+      "worker → dns:53/UDP",
+      "worker → postgres:5432/TCP",
+      "worker → redis:6379/TCP",
+    ]);
+  });
+
   it("segment the back tier: vote reaches only Redis, result only Postgres, worker both", () => {
     const dataFlows = (from: Component) => flows.filter((f) => f.from === from && !isOutside(f.to)).map((f) => `${f.to}:${f.port}`).sort();
     assert.deepEqual(dataFlows("vote"), ["redis:6379"]);
