@@ -175,6 +175,18 @@ export const PINS = {
  * Kubernetes API schema comes from the Kubernetes module's OpenAPI document at `kubernetes`.
  */
 export const TEST_PINS = {
+  /**
+   * The Kubernetes release whose API every object of the k8s stack is validated against (no
+   * program is built: toolchain/kubernetes-schemas.ts converts its api/openapi-spec/swagger.json).
+   * The oldest minor release still supported in December 2026 (1.35: maintenance from 2026-12-28,
+   * end of life 2027-02-28; 1.36 and 1.37 are the others): an object valid there uses no field a
+   * newer release added, and the v1 APIs the stack uses remove none.
+   */
+  kubernetes: {
+    release: "1.35.6",
+    releaseNotes: "https://github.com/kubernetes/kubernetes/releases/tag/v1.35.6",
+    go: { module: "k8s.io/kubernetes", version: "v1.35.6", programs: {} },
+  },
   kubeconform: {
     release: "0.8.0",
     releaseNotes: "https://github.com/yannh/kubeconform/releases/tag/v0.8.0",

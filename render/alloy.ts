@@ -18,7 +18,7 @@ export function renderAlloyConfig(config: StackConfig, topology: Topology): stri
 `;
   }
   const kubernetes = topology.logs.kind === "kubernetes";
-  const source = topology.logs.kind === "docker" ? dockerSource(topology.logs.host, topology.logs.stack) : kubernetesSource(topology.logs.namespace);
+  const source = topology.logs.kind === "docker" ? dockerSource(topology.logs.host, topology.logs.stack) : kubernetesSource(topology.logs.namespaces);
   return `${header("//")}
 logging {
   level  = "info"
@@ -228,16 +228,17 @@ loki.source.docker "containers" {
 }`;
 }
 
-function kubernetesSource(namespace: string): string {
+function kubernetesSource(namespaces: readonly string[]): string {
   const nameLabel = `__meta_kubernetes_pod_label_${K8S_NAME_LABEL.replace(/[^a-zA-Z0-9_]/g, "_")}`;
-  return `// Every pod of the namespace that carries ${K8S_NAME_LABEL} (the stack's own) and runs on this
-// Alloy's node (${ALLOY_NODE_ENV}, set by the DaemonSet), read through the Kubernetes API: each node's
-// replica reads its own pods, so every line is read once.
+  return `// Every pod of the stack's namespaces that carries ${K8S_NAME_LABEL} (the stack's own) and runs on
+// this Alloy's node (${ALLOY_NODE_ENV}, set by the DaemonSet), read through the Kubernetes API: each
+// node's replica reads its own pods, so every line is read once. Where each pod has been read up to is
+// kept in Alloy's storage path, a hostPath, so a restarted Alloy goes on where it stopped.
 discovery.kubernetes "pods" {
   role = "pod"
 
   namespaces {
-    names = [${str(namespace)}]
+    names = [${namespaces.map(str).join(", ")}]
   }
 }
 

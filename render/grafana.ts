@@ -27,14 +27,15 @@ export function renderGrafanaDatasources(config: StackConfig, topology: Topology
         access: "proxy",
         url: topology.urls.loki,
         editable: false,
-        jsonData: { maxLines: 1000 },
+        // Loki runs without its ruler (render/loki.ts): Grafana's alerting views must not ask it for rules.
+        jsonData: { maxLines: 1000, manageAlerts: false },
       },
       {
         name: DATASOURCE_NAMES.alertmanager,
         uid: DATASOURCE_UIDS.alertmanager,
         type: "alertmanager",
         access: "proxy",
-        url: `http://${topology.urls.alertmanagers[0]}`,
+        url: topology.urls.alertmanager ?? `http://${topology.urls.alertmanagers[0]}`,
         editable: false,
         jsonData: { implementation: "prometheus", handleGrafanaManagedAlerts: false },
       },

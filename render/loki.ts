@@ -12,6 +12,13 @@ const INDEX_PERIOD = "24h";
  * with schema v13, the ingester's write-ahead log on, and the compactor deleting logs older than
  * `loki.retention`. Ingestion limits come from config; Loki then refuses (and counts in
  * loki_discarded_samples_total, which LokiDiscardingLogs watches) what exceeds them.
+ *
+ * The ruler is off: every alert is a Prometheus rule. Loki starts its ruler in the single binary
+ * only when a rule store is configured, and `common.storage.filesystem` would configure one
+ * (`<path_prefix>/rules`) whose per-tenant folder never exists on a fresh volume, so
+ * `/loki/api/v1/rules` would answer 400 and Grafana's alerting views show the error. The chunks
+ * folder is therefore set in `storage_config` (the same path as before, so no data moves) and no
+ * rule store is configured at all (Loki 3.2 pkg/loki/modules.go initRulerStorage).
  */
 export function renderLokiConfig(config: StackConfig, topology: Topology): string {
   const data = topology.paths.lokiData;
@@ -25,8 +32,8 @@ export function renderLokiConfig(config: StackConfig, topology: Topology): strin
       path_prefix: data,
       replication_factor: 1,
       ring: { kvstore: { store: "inmemory" } },
-      storage: { filesystem: { chunks_directory: `${data}/chunks`, rules_directory: `${data}/rules` } },
     },
+    storage_config: { filesystem: { directory: `${data}/chunks` } },
     schema_config: {
       configs: [{ from: LOKI_SCHEMA_FROM, store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: INDEX_PERIOD } }],
     },

@@ -44,10 +44,11 @@ function scrapeJob(config: StackConfig, topology: Topology, component: Component
     case "static":
       job.static_configs = [{ targets: discovery.targets, labels: { service } }];
       break;
-    case "kubernetes-endpoints":
-      job.kubernetes_sd_configs = [{ role: "endpoints", namespaces: { names: [discovery.namespace] } }];
+    case "kubernetes-service":
+      // EndpointSlices (the endpoints role reads the Endpoints API, deprecated since Kubernetes 1.33).
+      job.kubernetes_sd_configs = [{ role: "endpointslice", namespaces: { names: [discovery.namespace] } }];
       job.relabel_configs = [
-        { source_labels: ["__meta_kubernetes_service_name", "__meta_kubernetes_endpoint_port_name"], regex: `${discovery.service};${discovery.port}`, action: "keep" },
+        { source_labels: ["__meta_kubernetes_service_name", "__meta_kubernetes_endpointslice_port_name"], regex: `${discovery.service};${discovery.port}`, action: "keep" },
         { source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod" },
         { target_label: "service", replacement: service },
       ];
@@ -76,7 +77,7 @@ function containerRelabelling(topology: Topology): Record<string, unknown>[] {
   if (topology.containers.kind === "kubernetes") {
     return [
       keepMetrics,
-      { source_labels: ["namespace", "container"], regex: `${topology.containers.namespace};(.+)`, action: "keep" },
+      { source_labels: ["namespace", "container"], regex: `(?:${oneOf(topology.containers.namespaces)});(.+)`, action: "keep" },
       { source_labels: ["container"], regex: "POD", action: "drop" },
       { source_labels: ["container"], target_label: "service" },
       { regex: "id|image|name", action: "labeldrop" },

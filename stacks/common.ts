@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Component } from "../config/components";
 import { z } from "zod";
+import type { Component } from "../config/components";
 import { cpuCores, memory, memoryBytes } from "../config/quantities";
 import { pinnedImage, stackSchema, type StackConfig } from "../config/schema";
 
@@ -23,11 +23,6 @@ export function defaultResources(component: Component): Resources {
 
 /** Label every container and pod carries: its project. */
 export const PART_OF = "voteobs";
-
-/** config/schema.ts's rule (the same zod fragment): a version tag or digest, never ":latest". */
-export function isPinnedImage(ref: string): boolean {
-  return pinnedImage.safeParse(ref).success;
-}
 
 /** config/quantities.ts's rule: "256Mi", "1Gi". */
 export function isMemory(text: unknown): text is string {
@@ -80,21 +75,16 @@ export class ArgChecker {
   }
 
   image(ref: unknown, arg = "image"): void {
-    this.check(typeof ref === "string" && isPinnedImage(ref), arg, `${JSON.stringify(ref)} is not a pinned image; give a version tag or digest such as "prom/prometheus:v3.16.0" (never ":latest")`);
+    this.schema(pinnedImage, ref, arg);
   }
 
   resources(resources: Resources | undefined, arg = "resources"): void {
     if (resources === undefined) return;
-    this.zod(cpuCores, resources.cpu, `${arg}.cpu`);
-    this.zod(memory, resources.memory, `${arg}.memory`);
+    this.schema(cpuCores, resources.cpu, `${arg}.cpu`);
+    this.schema(memory, resources.memory, `${arg}.memory`);
   }
 
   /** Checks a value with a fragment of the config schema, so the rule and its message live in one place. */
-  zod(schema: z.ZodType, value: unknown, arg: string): void {
-    const result = schema.safeParse(value);
-    if (!result.success) this.fail(arg, `${JSON.stringify(value)}: ${result.error.issues.map((issue) => issue.message).join("; ")}`);
-  }
-
   nonEmpty(list: readonly unknown[] | undefined, arg: string, what: string): void {
     this.check(Array.isArray(list) && list.length > 0, arg, `must list at least one ${what}`);
   }
@@ -102,6 +92,20 @@ export class ArgChecker {
   files(files: Record<string, string> | undefined, required: readonly string[], arg = "files"): void {
     this.check(typeof files === "object" && files !== null, arg, "is required: the rendered folder of this component (renderAll output)");
     for (const name of required) this.check(typeof files?.[name] === "string" && files[name].length > 0, arg, `must hold the rendered ${name}`);
+  }
+
+  /**
+   * Checks an argument with the zod fragment of config/schema.ts that validates the same field,
+   * so a component and the stack config refuse exactly the same values with the same words.
+   */
+  schema(fragment: z.ZodType, value: unknown, arg: string): void {
+    const result = fragment.safeParse(value);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const where = issue.path.length > 0 ? `${arg}.${issue.path.join(".")}` : arg;
+      const bad = issue.path.reduce<unknown>((v, key) => (typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[key] : undefined), value);
+      this.fail(where, `${JSON.stringify(bad)}: ${issue.message}`);
+    }
   }
 
   secretFileName(name: string, arg: string): void {

@@ -1,6 +1,7 @@
 import { buildTool, cachedBuild } from "./build";
 import { checkGo } from "./go";
 import { TOOLS, toolchainDir } from "./index";
+import { buildKubernetesSchemas, KUBERNETES_SCHEMA_PIN } from "./kubernetes-schemas";
 
 export type ToolListing = Record<string, { version: string; path: string }>;
 
@@ -37,6 +38,19 @@ export async function ensureToolchain(log: (line: string) => void, stream: NodeJ
       log(`${label}: FAILED after ${seconds(start)}`);
       throw error;
     }
+  }
+  const label = `[schemas] Kubernetes ${KUBERNETES_SCHEMA_PIN.release} JSON schemas (kubeconform)`;
+  const start = Date.now();
+  const ticker = startTicker(stream, label, start);
+  try {
+    const result = await buildKubernetesSchemas(process.env);
+    ticker.stop();
+    log(result.cached ? `${label}: cached` : `${label}: ${result.files} kinds written in ${seconds(start)} (${KUBERNETES_SCHEMA_PIN.go.module}@${KUBERNETES_SCHEMA_PIN.go.version})`);
+    listing["kubernetes-schemas"] = { version: KUBERNETES_SCHEMA_PIN.release, path: result.dir };
+  } catch (error) {
+    ticker.stop();
+    log(`${label}: FAILED after ${seconds(start)}`);
+    throw error;
   }
   log(`toolchain ready in ${seconds(began)} (${built} built, ${TOOLS.length - built} cached)`);
   return listing;

@@ -4,7 +4,8 @@ import { GoMissingError } from "./go";
 
 /**
  * `npm run toolchain`: builds every pinned upstream tool of config/versions.ts from its Go module
- * with this machine's go, into the per-user cache, reusing what is already built there.
+ * with this machine's go, into the per-user cache, reusing what is already built there, then the
+ * Kubernetes JSON schemas kubeconform validates the k8s stack against.
  * `--json` prints `{"<tool>": {"version": "<x.y.z>", "path": "<absolute path>"}}` on stdout.
  */
 runMain(async () => {

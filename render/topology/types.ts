@@ -11,7 +11,13 @@ export interface Topology {
   /** Addresses components use to reach each other (inside the target's network). */
   urls: {
     prometheus: string;
+    /** host:port of every Alertmanager replica: Prometheus sends each alert to all of them. */
     alertmanagers: string[];
+    /**
+     * One URL that reaches whichever Alertmanager replica is up (a load-balanced Service), for
+     * Grafana's datasource. Defaults to the first of `alertmanagers`.
+     */
+    alertmanager?: string;
     loki: string;
   };
   /** Where rendered files and secrets sit, as the component sees its file system. */
@@ -29,12 +35,12 @@ export interface Topology {
    * Where container logs come from for Alloy. Docker: the Docker API at `host` (the read-only
    * proxy), the containers labelled `voteobs.stack=<stack>` only.
    */
-  logs: { kind: "docker"; host: string; stack: string } | { kind: "kubernetes"; namespace: string } | { kind: "none" };
+  logs: { kind: "docker"; host: string; stack: string } | { kind: "kubernetes"; namespaces: string[] } | { kind: "none" };
   /**
    * How cAdvisor series say which service a container belongs to. Docker: by its labels, the
    * containers labelled `voteobs.stack=<stack>` only (one engine may run several stacks).
    */
-  containers: { kind: "docker-labels"; stack: string } | { kind: "kubernetes"; namespace: string } | { kind: "none" };
+  containers: { kind: "docker-labels"; stack: string } | { kind: "kubernetes"; namespaces: string[] } | { kind: "none" };
 }
 
 /** Everything of a target that the app services' environment depends on (render/app-environment.ts). */
@@ -54,7 +60,8 @@ export interface HostPort {
 
 export type ScrapeDiscovery =
   | { kind: "static"; targets: string[]; metricsPath?: string }
-  | { kind: "kubernetes-endpoints"; namespace: string; service: string; port: string; metricsPath?: string }
+  /** Every endpoint (EndpointSlice) of the named port of a Service, ready or not: a pod that is not ready still reports its metrics. */
+  | { kind: "kubernetes-service"; namespace: string; service: string; port: string; metricsPath?: string }
   | { kind: "kubelet-cadvisor" };
 
 /** The Docker label that names our service on each container (read by cAdvisor and Alloy). */

@@ -77,8 +77,8 @@ export class App extends pulumi.ComponentResource {
     for (const service of APP_SERVICES) check.check(typeof args.environment?.[service] === "object", `environment.${service}`, "is required: appEnvironment(config, topology.app)");
     check.required(args.secrets?.redisPassword, "secrets.redisPassword");
     check.required(args.secrets?.postgresPassword, "secrets.postgresPassword");
-    check.zod(imageRepository, args.build?.repository, "build.repository");
-    check.zod(imageTag, args.build?.tag, "build.tag");
+    check.schema(imageRepository, args.build?.repository, "build.repository");
+    check.schema(imageTag, args.build?.tag, "build.tag");
     for (const service of APP_SERVICES) check.resources(args.resources?.[service], `resources.${service}`);
     check.required(args.publish?.vote, "publish.vote");
     check.required(args.publish?.result, "publish.result");

@@ -29,8 +29,8 @@ export class Prometheus extends pulumi.ComponentResource {
     checkCommon(check, args);
     check.files(args.files, ["prometheus.yml"]);
     check.check(Object.keys(args.files).every((f) => f === "prometheus.yml" || /^rules\/[a-z0-9-]+\.yml$/.test(f)), "files", "may only hold prometheus.yml and rules/<name>.yml");
-    check.zod(duration, args.storage?.retention, "storage.retention");
-    if (args.storage.retentionSize !== undefined) check.zod(storageSize, args.storage.retentionSize, "storage.retentionSize");
+    check.schema(duration, args.storage?.retention, "storage.retention");
+    if (args.storage.retentionSize !== undefined) check.schema(storageSize, args.storage.retentionSize, "storage.retentionSize");
 
     const prefix = args.namePrefix ?? "voteobs";
     const image = pulledImage(`${name}-image`, args.image, this);

@@ -1,8 +1,9 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ALERTMANAGER_PEERS_SERVICE } from "../../render/topology/kubernetes";
+import { stackSchema } from "../../config/schema";
+import { ALERTMANAGER_CLUSTER_PORT, ALERTMANAGER_PEERS_SERVICE } from "../../render/topology/kubernetes";
 import { PORTS } from "../../render/topology/types";
-import { ArgChecker } from "../common";
+import { ArgChecker, DEFAULTS } from "../common";
 import { CONFIG_FILES, FOLDERS, placeRenderedFiles, prefixed } from "../files";
 import {
   checkCommon,
@@ -18,20 +19,21 @@ import {
   resourcesFor,
   scratch,
   service,
+  spreadOverNodes,
   statefulSet,
   type PulledKubernetesArgs,
   type StorageArgs,
 } from "./workload";
 
 /** Gossip port of the Alertmanager cluster. */
-export const CLUSTER_PORT = 9094;
+export const CLUSTER_PORT = ALERTMANAGER_CLUSTER_PORT;
 
 export interface AlertmanagerArgs extends PulledKubernetesArgs {
   /** The rendered `alertmanager/` folder keyed by path inside it: alertmanager.yml and templates/*.tmpl. */
   files: Record<string, string>;
   /** Secret files the rendered config reads (Slack webhook URLs, SMTP passwords), keyed by file name. Defaults to none. */
   secretFiles?: Record<string, pulumi.Input<string>>;
-  /** Replicas, clustered through the headless Service `alertmanager-peers`. Defaults to 3. */
+  /** Replicas, clustered through the headless Service `alertmanager-peers`. Defaults to config/schema.ts's kubernetes.alertmanagerReplicas (3). */
   replicas?: number;
   /** Each replica's PersistentVolumeClaim (notification log and silences). */
   storage: StorageArgs;
@@ -56,8 +58,8 @@ export class Alertmanager extends pulumi.ComponentResource {
     check.files(args.files, ["alertmanager.yml"]);
     check.check(Object.keys(args.files).every((f) => f === "alertmanager.yml" || /^templates\/[^/]+\.tmpl$/.test(f)), "files", "may only hold alertmanager.yml and templates/<name>.tmpl");
     for (const fileName of Object.keys(args.secretFiles ?? {})) check.secretFileName(fileName, `secretFiles["${fileName}"]`);
-    const replicas = args.replicas ?? 3;
-    check.check(Number.isInteger(replicas) && replicas >= 1 && replicas <= 7, "replicas", `${replicas} must be a whole number from 1 to 7`);
+    const replicas = args.replicas ?? DEFAULTS.kubernetes.alertmanagerReplicas;
+    check.schema(stackSchema.shape.kubernetes.unwrap().shape.alertmanagerReplicas, replicas, "replicas");
 
     const ns = args.namespace;
     const placed = placeRenderedFiles(prefixed("alertmanager/", args.files));
@@ -66,18 +68,7 @@ export class Alertmanager extends pulumi.ComponentResource {
     const secretFiles = args.secretFiles ?? {};
     const secrets = Object.keys(secretFiles).length > 0 ? filesSecret(`${name}-secrets`, "alertmanager", "secrets", FOLDERS.alertmanagerSecrets, secretFiles, ns, this) : undefined;
 
-    const peersService = service(
-      `${name}-peers`,
-      "alertmanager",
-      ns,
-      [
-        { name: "web", port: PORTS.alertmanager, targetPort: PORTS.alertmanager },
-        { name: "cluster-tcp", port: CLUSTER_PORT, targetPort: CLUSTER_PORT, protocol: "TCP" },
-        { name: "cluster-udp", port: CLUSTER_PORT, targetPort: CLUSTER_PORT, protocol: "UDP" },
-      ],
-      this,
-      { headless: true, serviceName: ALERTMANAGER_PEERS_SERVICE, publishNotReadyAddresses: true },
-    );
+    // The ClusterIP Service reaches any ready replica: Grafana's datasource and people use it.
     service(`${name}-service`, "alertmanager", ns, [{ name: "metrics", port: PORTS.alertmanager, targetPort: PORTS.alertmanager }], this);
     if (replicas > 1) disruptionBudget(`${name}-pdb`, "alertmanager", ns, this);
 
@@ -89,12 +80,22 @@ export class Alertmanager extends pulumi.ComponentResource {
       {
         namespace: ns,
         replicas,
-        serviceName: ALERTMANAGER_PEERS_SERVICE,
+        // Governing and peers Service: each replica is alertmanager-<n>.alertmanager-peers, ready or not.
+        governing: {
+          name: ALERTMANAGER_PEERS_SERVICE,
+          ports: [
+            { name: "web", port: PORTS.alertmanager, targetPort: PORTS.alertmanager },
+            { name: "cluster-tcp", port: CLUSTER_PORT, targetPort: CLUSTER_PORT, protocol: "TCP" },
+            { name: "cluster-udp", port: CLUSTER_PORT, targetPort: CLUSTER_PORT, protocol: "UDP" },
+          ],
+        },
         parallel: true,
         annotations: configHash(config.hash, templates.hash),
         claims: [claimTemplate("alertmanager", "data", args.storage)],
         pod: {
           securityContext: podSecurity(65534),
+          // Replicas on different nodes, so one node down leaves the cluster a quorum of notifiers.
+          topologySpreadConstraints: spreadOverNodes("alertmanager", "StatefulSet"),
           containers: [
             {
               name: "alertmanager",
@@ -122,7 +123,6 @@ export class Alertmanager extends pulumi.ComponentResource {
         },
       },
       this,
-      [peersService],
     );
     this.url = pulumi.interpolate`http://alertmanager.${ns}.svc:${PORTS.alertmanager}`;
     this.registerOutputs({ url: this.url });

@@ -4,7 +4,7 @@ import { GRAFANA_ADMIN_PASSWORD_FILE } from "../../config/secrets";
 import { PORTS } from "../../render/topology/types";
 import { ArgChecker } from "../common";
 import { CONFIG_FILES, FOLDERS, placeRenderedFiles, prefixed, type FolderKey } from "../files";
-import { checkCommon, checkStorage, claimTemplate, configHash, containerSecurity, filesConfigMap, filesSecret, httpProbe, podSecurity, resourcesFor, scratch, service, statefulSet, type PulledKubernetesArgs, type StorageArgs } from "./workload";
+import { checkCommon, checkStorage, claimTemplate, configHash, containerSecurity, filesConfigMap, filesSecret, httpProbe, podSecurity, resourcesFor, scratch, service, startupProbe, statefulSet, type PulledKubernetesArgs, type StorageArgs } from "./workload";
 
 export interface GrafanaArgs extends PulledKubernetesArgs {
   /**
@@ -43,14 +43,15 @@ export class Grafana extends pulumi.ComponentResource {
     // Logs go to the console; the folder must still be writable on a read-only root filesystem.
     const logs = scratch("logs", "/var/log/grafana");
 
-    service(`${name}-service`, "grafana", ns, [{ name: "metrics", port: PORTS.grafana, targetPort: PORTS.grafana }], this);
+    const ports = [{ name: "metrics", port: PORTS.grafana, targetPort: PORTS.grafana }];
+    service(`${name}-service`, "grafana", ns, ports, this);
     this.statefulSet = statefulSet(
       name,
       "grafana",
       {
         namespace: ns,
         replicas: 1,
-        serviceName: "grafana",
+        governing: { ports },
         annotations: configHash(...maps.map((m) => m.hash)),
         claims: [claimTemplate("grafana", "data", args.storage)],
         pod: {
@@ -65,8 +66,10 @@ export class Grafana extends pulumi.ComponentResource {
                 { name: "GF_PATHS_DATA", value: "/var/lib/grafana" },
               ],
               ports: [{ name: "metrics", containerPort: PORTS.grafana }],
-              livenessProbe: httpProbe("/api/health", PORTS.grafana, { initialDelaySeconds: 30 }),
-              readinessProbe: httpProbe("/api/health", PORTS.grafana),
+              // The first start migrates Grafana's database (minutes on a slow volume); the startupProbe waits up to 5 minutes.
+              startupProbe: startupProbe(httpProbe("/api/health", PORTS.grafana), 300),
+              livenessProbe: httpProbe("/api/health", PORTS.grafana, { initialDelaySeconds: 0 }),
+              readinessProbe: httpProbe("/api/health", PORTS.grafana, { initialDelaySeconds: 0 }),
               resources: resourcesFor("grafana", args.resources),
               securityContext: containerSecurity(),
               volumeMounts: [...maps.map((m) => m.mount), secret.mount, { name: "data", mountPath: "/var/lib/grafana" }, tmp.mount, logs.mount],

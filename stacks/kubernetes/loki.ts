@@ -30,14 +30,15 @@ export class Loki extends pulumi.ComponentResource {
     const ns = args.namespace;
     const config = filesConfigMap(`${name}-config`, "loki", "config", FOLDERS.lokiConfig, placeRenderedFiles(prefixed("loki/", args.files)), ns, this);
     const tmp = scratch("tmp", "/tmp");
-    service(`${name}-service`, "loki", ns, [{ name: "metrics", port: PORTS.loki, targetPort: PORTS.loki }], this);
+    const ports = [{ name: "metrics", port: PORTS.loki, targetPort: PORTS.loki }];
+    service(`${name}-service`, "loki", ns, ports, this);
     this.statefulSet = statefulSet(
       name,
       "loki",
       {
         namespace: ns,
         replicas: 1,
-        serviceName: "loki",
+        governing: { ports },
         annotations: configHash(config.hash),
         claims: [claimTemplate("loki", "data", args.storage)],
         pod: {

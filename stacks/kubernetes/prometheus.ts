@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { memoryBytes } from "../../config/quantities";
+import { stackSchema } from "../../config/schema";
 import { PORTS } from "../../render/topology/types";
-import { ArgChecker } from "../common";
+import { ArgChecker, DEFAULTS } from "../common";
 import { CONFIG_FILES, FOLDERS, placeRenderedFiles, prefixed } from "../files";
 import { checkCommon, checkStorage, claimTemplate, configHash, containerSecurity, filesConfigMap, httpProbe, labelsFor, metadata, podSecurity, resourcesFor, service, statefulSet, type PulledKubernetesArgs, type StorageArgs } from "./workload";
 
@@ -10,18 +12,44 @@ export interface PrometheusArgs extends PulledKubernetesArgs {
   files: Record<string, string>;
   /** The TSDB's PersistentVolumeClaim. */
   storage: StorageArgs;
-  /** How long samples are kept. Defaults to "15d". */
+  /** How long samples are kept. Defaults to config/schema.ts's prometheus.retention (15d). */
   retention?: string;
-  /** Upper bound on the TSDB size, e.g. "10GB". Defaults to no bound. */
+  /**
+   * Upper bound on the TSDB size, e.g. "16GB" (Prometheus' units are powers of 2). Defaults to
+   * 80% of `storage.size`: Prometheus then deletes the oldest blocks before the volume fills up
+   * (the WAL and the block being compacted need the rest). Must not exceed the volume.
+   */
   retentionSize?: string;
+  /** Namespaces whose Services it discovers (a Role in each). Defaults to [namespace]. */
+  discoveryNamespaces?: pulumi.Input<string>[];
   /** Name prefix of the cluster-wide RBAC objects (ClusterRole names are global). Defaults to "voteobs-<namespace>". */
   clusterRolePrefix?: string;
 }
 
+/** Share of the TSDB volume that `--storage.tsdb.retention.size` allows by default. */
+export const RETENTION_SHARE_OF_VOLUME = 0.8;
+
+const PROMETHEUS_UNITS: Record<string, number> = { B: 1, KB: 2 ** 10, MB: 2 ** 20, GB: 2 ** 30, TB: 2 ** 40 };
+
+/** Bytes of a Prometheus size ("16GB" is 16 GiB: Prometheus reads KB, MB, GB, TB as powers of 2). */
+export function prometheusBytes(size: string): number {
+  const match = /^(\d+)(B|KB|MB|GB|TB)$/.exec(size);
+  if (!match) throw new Error(`not a Prometheus size: ${size}`);
+  return Number(match[1]) * PROMETHEUS_UNITS[match[2]];
+}
+
+/** 80% of a volume as a Prometheus size, in whole GB when it is one, else in MB: "20Gi" → "16GB". */
+export function retentionSizeFor(volume: string): string {
+  const mib = Math.floor((memoryBytes(volume) * RETENTION_SHARE_OF_VOLUME) / 2 ** 20);
+  return mib % 1024 === 0 ? `${mib / 1024}GB` : `${mib}MB`;
+}
+
 /**
- * Prometheus as a one-replica StatefulSet with its TSDB on a PVC. It discovers the namespace's
- * Services (endpoints role) and scrapes each kubelet's cAdvisor, so its ServiceAccount may list
- * services, endpoints and pods in the namespace and read nodes/metrics and nodes/proxy.
+ * Prometheus as a one-replica StatefulSet with its TSDB on a PVC, its size bounded under the
+ * volume's. It discovers the Services of the stack's namespaces (EndpointSlices, with their pods
+ * and Services for labels) and scrapes each kubelet's cAdvisor, so its ServiceAccount may list and
+ * watch endpointslices, services and pods in those namespaces, list and watch nodes, and get
+ * nodes/metrics (the kubelet's /metrics/cadvisor); nothing else.
  */
 export class Prometheus extends pulumi.ComponentResource {
   static readonly TYPE = "voteobs:kubernetes:Prometheus";
@@ -37,8 +65,12 @@ export class Prometheus extends pulumi.ComponentResource {
     checkStorage(check, args.storage);
     check.files(args.files, ["prometheus.yml"]);
     check.check(Object.keys(args.files).every((f) => f === "prometheus.yml" || /^rules\/[a-z0-9-]+\.yml$/.test(f)), "files", "may only hold prometheus.yml and rules/<name>.yml");
-    if (args.retention !== undefined) check.check(/^(\d+(y|w|d|h|m|s|ms))+$/.test(args.retention), "retention", `${JSON.stringify(args.retention)} must be a Prometheus duration such as "15d"`);
-    if (args.retentionSize !== undefined) check.check(/^\d+(B|KB|MB|GB|TB)$/.test(args.retentionSize), "retentionSize", `${JSON.stringify(args.retentionSize)} must be a size such as "10GB"`);
+    const fields = stackSchema.shape.prometheus.unwrap().shape;
+    const retention = args.retention ?? DEFAULTS.prometheus.retention;
+    check.schema(fields.retention, retention, "retention");
+    const retentionSize = args.retentionSize ?? retentionSizeFor(args.storage.size);
+    check.schema(fields.retentionSize, retentionSize, "retentionSize");
+    check.check(prometheusBytes(retentionSize) <= memoryBytes(args.storage.size), "retentionSize", `${retentionSize} is more than the ${args.storage.size} volume: the volume would fill up before Prometheus deletes old data; use at most ${retentionSizeFor(args.storage.size)} (80%)`);
 
     const ns = args.namespace;
     const placed = placeRenderedFiles(prefixed("prometheus/", args.files));
@@ -47,15 +79,14 @@ export class Prometheus extends pulumi.ComponentResource {
 
     const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: metadata("prometheus", ns, "prometheus") }, { parent: this });
     const rolePrefix = args.clusterRolePrefix ?? pulumi.interpolate`voteobs-${ns}`;
-    // Cluster-wide: only the kubelet's metrics (cAdvisor) and the node list to find kubelets.
+    // Cluster-wide: the node list (role: node finds the kubelets) and the kubelets' /metrics/* (cAdvisor).
     const clusterRole = new k8s.rbac.v1.ClusterRole(
       `${name}-nodes`,
       {
         metadata: { name: pulumi.interpolate`${rolePrefix}-prometheus`, labels: labelsFor("prometheus") },
         rules: [
-          { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] },
-          { apiGroups: [""], resources: ["nodes/metrics", "nodes/proxy"], verbs: ["get"] },
-          { nonResourceURLs: ["/metrics", "/metrics/cadvisor"], verbs: ["get"] },
+          { apiGroups: [""], resources: ["nodes"], verbs: ["list", "watch"] },
+          { apiGroups: [""], resources: ["nodes/metrics"], verbs: ["get"] },
         ],
       },
       { parent: this },
@@ -69,36 +100,40 @@ export class Prometheus extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    // In the namespace: service discovery of our components.
-    const role = new k8s.rbac.v1.Role(
-      `${name}-discovery`,
-      {
-        metadata: metadata("prometheus", ns, "prometheus-discovery"),
-        rules: [
-          { apiGroups: [""], resources: ["services", "endpoints", "pods"], verbs: ["get", "list", "watch"] },
-          { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
-        ],
-      },
-      { parent: this },
-    );
-    new k8s.rbac.v1.RoleBinding(
-      `${name}-discovery`,
-      {
-        metadata: metadata("prometheus", ns, "prometheus-discovery"),
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-        subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: ns }],
-      },
-      { parent: this },
-    );
+    // In each namespace: the EndpointSlices of its Services, and the Services and pods they label targets with.
+    (args.discoveryNamespaces ?? [ns]).forEach((namespace, i) => {
+      const suffix = i === 0 ? "" : `-${i}`;
+      const role = new k8s.rbac.v1.Role(
+        `${name}-discovery${suffix}`,
+        {
+          metadata: metadata("prometheus", namespace, "prometheus-discovery"),
+          rules: [
+            { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["list", "watch"] },
+            { apiGroups: [""], resources: ["services", "pods"], verbs: ["list", "watch"] },
+          ],
+        },
+        { parent: this },
+      );
+      new k8s.rbac.v1.RoleBinding(
+        `${name}-discovery${suffix}`,
+        {
+          metadata: metadata("prometheus", namespace, "prometheus-discovery"),
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+          subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: ns }],
+        },
+        { parent: this },
+      );
+    });
 
-    this.service = service(`${name}-service`, "prometheus", ns, [{ name: "metrics", port: PORTS.prometheus, targetPort: PORTS.prometheus }], this);
+    const ports = [{ name: "metrics", port: PORTS.prometheus, targetPort: PORTS.prometheus }];
+    this.service = service(`${name}-service`, "prometheus", ns, ports, this);
     this.statefulSet = statefulSet(
       name,
       "prometheus",
       {
         namespace: ns,
         replicas: 1,
-        serviceName: "prometheus",
+        governing: { ports },
         annotations: configHash(config.hash, rules.hash),
         claims: [claimTemplate("prometheus", "data", args.storage)],
         pod: {
@@ -113,8 +148,8 @@ export class Prometheus extends pulumi.ComponentResource {
               args: [
                 `--config.file=${CONFIG_FILES.prometheus}`,
                 "--storage.tsdb.path=/prometheus",
-                `--storage.tsdb.retention.time=${args.retention ?? "15d"}`,
-                ...(args.retentionSize ? [`--storage.tsdb.retention.size=${args.retentionSize}`] : []),
+                `--storage.tsdb.retention.time=${retention}`,
+                `--storage.tsdb.retention.size=${retentionSize}`,
                 `--web.listen-address=:${PORTS.prometheus}`,
               ],
               ports: [{ name: "metrics", containerPort: PORTS.prometheus }],

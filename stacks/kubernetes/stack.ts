@@ -1,18 +1,25 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Component } from "../../config/components";
-import type { StackConfig } from "../../config/schema";
-import { GRAFANA_ADMIN_PASSWORD_FILE, POSTGRES_PASSWORD_FILE } from "../../config/secrets";
-import { filesUnder, type RenderedFiles } from "../../render";
-import { ArgChecker, PART_OF } from "../common";
+import { posix } from "node:path";
+import type { AppService, Component } from "../../config/components";
+import { pulumiPath } from "../../config/errors";
 import type { ResolvedSecret } from "../../config/load";
-import { materializeSecrets, requireSecretFile, secretFilesOf } from "../secrets";
+import type { StackConfig } from "../../config/schema";
+import { GRAFANA_ADMIN_PASSWORD_FILE, POSTGRES_PASSWORD_FILE, REDIS_PASSWORD_FILE } from "../../config/secrets";
+import { filesUnder, type RenderedFiles } from "../../render";
+import { appEnvironment } from "../../render/app-environment";
+import { kubernetesNamespaceOf, kubernetesTopology, nodeAgentsNamespace } from "../../render/topology/kubernetes";
+import { APP_SECRET_FILES } from "../../render/topology/types";
+import { ArgChecker, isDnsLabel, PART_OF } from "../common";
+import { materializeSecrets, requireSecretFile, secretFilesOf, type SecretFile } from "../secrets";
 import { Alertmanager } from "./alertmanager";
 import { Alloy } from "./alloy";
 import { App } from "./app";
-import { Postgres, Redis } from "./datastores";
+import { Postgres, Redis, REDIS_SECRET_KEYS } from "./datastores";
 import { Exporters } from "./exporters";
+import { requiredFlows } from "./flows";
 import { Grafana } from "./grafana";
+import { appImages } from "./images";
 import { Loki } from "./loki";
 import { NetworkPolicies } from "./network-policies";
 import { Prometheus } from "./prometheus";
@@ -28,17 +35,38 @@ export interface KubernetesStackArgs {
    * texts, or undefined for the ones to generate (RandomPassword, kept in the state).
    */
   secrets: ReadonlyArray<ResolvedSecret<pulumi.Output<string>>>;
-  /** Images of vote, worker and result. Defaults to "<config.app.imageRepository>/<service>:<config.app.imageTag>". */
-  appImages?: Partial<Record<"vote" | "worker" | "result", string>>;
+  /**
+   * Images of vote, worker and result, e.g. pushed by CI: a digest or a tag unique to the build.
+   * Defaults to building services/Dockerfile and pushing it to `config.app.imageRepository` when
+   * that names a registry, deployed by digest (see images.ts for the other cases).
+   */
+  appImages?: Partial<Record<AppService, string>>;
 }
 
 /** Components that run on Kubernetes (container metrics come from the kubelets' cAdvisor). */
 export const KUBERNETES_COMPONENTS: Component[] = ["vote", "worker", "result", "redis", "postgres", "prometheus", "alertmanager", "grafana", "loki", "alloy", "redis-exporter", "postgres-exporter", "node-exporter"];
 
-/** The whole stack in one namespace of an existing cluster (the provider's kubeconfig decides which). */
+/**
+ * Pod Security Admission levels, pinned to the Kubernetes minor release the objects are validated
+ * against (TEST_PINS.kubernetes), so a cluster upgrade does not change what is admitted.
+ */
+export const POD_SECURITY_VERSION = "v1.35";
+
+function podSecurityLabels(level: "restricted" | "privileged"): Record<string, string> {
+  const modes = level === "restricted" ? ["enforce", "audit", "warn"] : ["enforce"];
+  return Object.fromEntries(modes.flatMap((mode) => [[`pod-security.kubernetes.io/${mode}`, level], [`pod-security.kubernetes.io/${mode}-version`, POD_SECURITY_VERSION]]));
+}
+
+/**
+ * The whole stack in an existing cluster (the provider's kubeconfig decides which): everything in
+ * `kubernetes.namespace`, which enforces the `restricted` Pod Security level, except the node
+ * agents (node-exporter and Alloy), which need the node and run in `<namespace>-node` at the
+ * `privileged` level. NetworkPolicies deny every connection, both ways, but the ones flows.ts lists.
+ */
 export class KubernetesStack extends pulumi.ComponentResource {
   static readonly TYPE = "voteobs:kubernetes:Stack";
   readonly namespace: k8s.core.v1.Namespace;
+  readonly nodeNamespace: k8s.core.v1.Namespace;
   readonly grafanaUrl: pulumi.Output<string>;
   readonly voteUrl: pulumi.Output<string>;
   readonly resultUrl: pulumi.Output<string>;
@@ -52,15 +80,22 @@ export class KubernetesStack extends pulumi.ComponentResource {
     check.required(args.config, "config");
     check.check(args.config.target === "kubernetes", "config.target", `is ${JSON.stringify(args.config.target)}; KubernetesStack deploys the "kubernetes" target`);
     check.files(args.files, ["prometheus/prometheus.yml", "alertmanager/alertmanager.yml", "loki/loki.yaml", "alloy/config.alloy", "grafana/grafana.ini"]);
-
-    const { config, files } = args;
     check.check(Array.isArray(args.secrets), "secrets", "is required: loadFromPulumi(...).secrets");
-    const secrets = materializeSecrets(args.secrets, name, this);
+    const { config, files } = args;
     const kc = config.kubernetes;
+    const nodeNamespaceName = nodeAgentsNamespace(kc.namespace);
+    check.check(isDnsLabel(nodeNamespaceName), "config.kubernetes.namespace", `${pulumiPath(["kubernetes", "namespace"])}: ${JSON.stringify(kc.namespace)} leaves no room for the node agents' namespace ${JSON.stringify(nodeNamespaceName)} (at most 63 characters); use at most 58`);
+
+    // Refuses a default image tag that would never roll out, before anything is created.
+    const images = appImages(name, config.app, args.appImages, this);
+    const secrets = materializeSecrets(args.secrets, name, this);
+    const topology = kubernetesTopology(kc.namespace, kc.alertmanagerReplicas);
     const s = config.services;
     const storage = (size: string) => ({ size, storageClass: kc.storageClass });
-    this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: kc.namespace, labels: { "app.kubernetes.io/part-of": PART_OF } } }, { parent: this });
+    this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: kc.namespace, labels: { "app.kubernetes.io/part-of": PART_OF, ...podSecurityLabels("restricted") } } }, { parent: this });
+    this.nodeNamespace = new k8s.core.v1.Namespace(`${name}-node-namespace`, { metadata: { name: nodeNamespaceName, labels: { "app.kubernetes.io/part-of": PART_OF, ...podSecurityLabels("privileged") } } }, { parent: this });
     const ns = this.namespace.metadata.name;
+    const nodeNs = this.nodeNamespace.metadata.name;
 
     // One Secret for the Postgres password: Postgres, worker, result and postgres_exporter mount it.
     const postgresSecret = new k8s.core.v1.Secret(
@@ -69,22 +104,21 @@ export class KubernetesStack extends pulumi.ComponentResource {
       { parent: this },
     );
     const postgresPassword = { name: postgresSecret.metadata.name, key: POSTGRES_PASSWORD_FILE };
-    const tag = config.app.imageTag;
-    const repository = config.app.imageRepository;
 
-    const redis = new Redis(`${name}-redis`, { namespace: ns, image: config.images.redis, resources: s.redis, storage: storage(kc.storage.redis) }, { parent: this });
-    const postgres = new Postgres(`${name}-postgres`, { namespace: ns, image: config.images.postgres, resources: s.postgres, storage: storage(kc.storage.postgres), password: postgresPassword }, { parent: this });
+    const redis = new Redis(`${name}-redis`, { namespace: ns, image: config.images.redis, resources: s.redis, storage: storage(kc.storage.redis), password: redisPasswordOf(secrets) }, { parent: this });
+    const postgres = new Postgres(
+      `${name}-postgres`,
+      { namespace: ns, image: config.images.postgres, resources: s.postgres, storage: storage(kc.storage.postgres), password: postgresPassword, database: topology.app.postgres.database, passwordFolder: posix.dirname(APP_SECRET_FILES.postgresPassword) },
+      { parent: this },
+    );
     const app = new App(
       `${name}-app`,
       {
         namespace: ns,
-        postgresPassword,
-        images: { vote: `${repository}/vote:${tag}`, worker: `${repository}/worker:${tag}`, result: `${repository}/result:${tag}`, ...args.appImages },
-        replicas: { vote: s.vote.replicas, worker: s.worker.replicas, result: s.result.replicas },
-        resources: { vote: s.vote, worker: s.worker, result: s.result },
-        options: config.app.options,
-        workerBatchSize: config.app.workerBatchSize,
-        faultInjection: config.app.faultInjection,
+        environment: appEnvironment(config, topology.app),
+        images: images.images,
+        secrets: { postgresPassword, redisPassword: { name: redis.secret.metadata.name, key: REDIS_SECRET_KEYS.password } },
+        services: { vote: s.vote, worker: s.worker, result: s.result },
       },
       { parent: this, dependsOn: [redis, postgres] },
     );
@@ -112,10 +146,15 @@ export class KubernetesStack extends pulumi.ComponentResource {
         files: filesUnder(files, "prometheus/"),
         retention: config.prometheus.retention,
         retentionSize: config.prometheus.retentionSize,
+        discoveryNamespaces: [ns, nodeNs],
       },
       { parent: this, dependsOn: [alertmanager] },
     );
-    new Alloy(`${name}-alloy`, { namespace: ns, image: config.images.alloy, resources: s.alloy, files: filesUnder(files, "alloy/") }, { parent: this, dependsOn: [loki] });
+    new Alloy(
+      `${name}-alloy`,
+      { namespace: nodeNs, image: config.images.alloy, resources: s.alloy, files: filesUnder(files, "alloy/"), logNamespaces: [ns, nodeNs], hostStoragePath: `/var/lib/voteobs-alloy/${kc.namespace}` },
+      { parent: this, dependsOn: [loki] },
+    );
     const grafana = new Grafana(
       `${name}-grafana`,
       { namespace: ns, image: config.images.grafana, resources: s.grafana, storage: storage(kc.storage.grafana), files: filesUnder(files, "grafana/"), adminPassword: requireSecretFile(secrets, GRAFANA_ADMIN_PASSWORD_FILE) },
@@ -125,19 +164,33 @@ export class KubernetesStack extends pulumi.ComponentResource {
       `${name}-exporters`,
       {
         namespace: ns,
+        nodeNamespace: nodeNs,
         images: { "redis-exporter": config.images["redis-exporter"], "postgres-exporter": config.images["postgres-exporter"], "node-exporter": config.images["node-exporter"] },
         resources: { "redis-exporter": s["redis-exporter"], "postgres-exporter": s["postgres-exporter"], "node-exporter": s["node-exporter"] },
         postgresPassword,
+        redisPasswords: { name: redis.secret.metadata.name, key: REDIS_SECRET_KEYS.exporter },
+        database: topology.app.postgres.database,
       },
       { parent: this, dependsOn: [redis, postgres] },
     );
-    new NetworkPolicies(`${name}-network-policies`, { namespace: ns, components: KUBERNETES_COMPONENTS }, { parent: this });
+    new NetworkPolicies(
+      `${name}-network-policies`,
+      { placement: Object.fromEntries(KUBERNETES_COMPONENTS.map((c) => [c, kubernetesNamespaceOf(kc.namespace, c)])), flows: requiredFlows(config, topology) },
+      { parent: this, dependsOn: [this.namespace, this.nodeNamespace] },
+    );
 
     this.grafanaUrl = grafana.url;
     this.grafanaAdminPassword = requireSecretFile(secrets, GRAFANA_ADMIN_PASSWORD_FILE);
     this.voteUrl = app.voteUrl;
     this.resultUrl = app.resultUrl;
     this.alertmanagerUrl = alertmanager.url;
-    this.registerOutputs({ namespace: ns, grafanaUrl: this.grafanaUrl, voteUrl: this.voteUrl, resultUrl: this.resultUrl, alertmanagerUrl: this.alertmanagerUrl });
+    this.registerOutputs({ namespace: ns, nodeNamespace: nodeNs, grafanaUrl: this.grafanaUrl, voteUrl: this.voteUrl, resultUrl: this.resultUrl, alertmanagerUrl: this.alertmanagerUrl });
   }
+}
+
+/** The Redis password (config/secrets.ts always declares it: given, or generated). */
+function redisPasswordOf(secrets: readonly SecretFile[]): pulumi.Output<string> {
+  const password = secretFilesOf(secrets, "redis")[REDIS_PASSWORD_FILE];
+  if (password === undefined) throw new Error(`no ${REDIS_PASSWORD_FILE} secret: config/secrets.ts always declares it`);
+  return password;
 }

@@ -1,8 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import type { Component } from "../../config/components";
+import { cpuCores, memory } from "../../config/quantities";
 import { K8S_NAME_LABEL } from "../../render/topology/types";
-import { ArgChecker, defaultResources, isMemory, PART_OF, type Resources } from "../common";
+import { ArgChecker, defaultResources, PART_OF, type Resources } from "../common";
 import { contentHash, type PlacedFile } from "../files";
 
 type Input<T> = pulumi.Input<T>;
@@ -34,13 +36,16 @@ export interface StorageArgs {
   storageClass?: string;
 }
 
+/** The limits of one component, checked with the fragments config/schema.ts checks `services.<component>` with. */
+export const RESOURCES = z.strictObject({ cpu: cpuCores, memory });
+
 export function checkCommon(check: ArgChecker, args: KubernetesComponentArgs): void {
   check.required(args.namespace, "namespace");
-  check.resources(args.resources);
+  if (args.resources !== undefined) check.schema(RESOURCES, args.resources, "resources");
 }
 
 export function checkStorage(check: ArgChecker, storage: StorageArgs | undefined, arg = "storage"): void {
-  check.check(storage !== undefined && isMemory(storage.size), `${arg}.size`, `${JSON.stringify(storage?.size)} must be a size such as "10Gi"`);
+  check.schema(memory, storage?.size, `${arg}.size`);
 }
 
 /** Labels of every object of a component; the name label is what Alloy and the relabelling read. */
@@ -75,6 +80,15 @@ export function httpProbe(path: string, port: number | string, options: { initia
 
 export function execProbe(command: string[], options: { initialDelaySeconds?: number; periodSeconds?: number } = {}): Probe {
   return { exec: { command }, initialDelaySeconds: options.initialDelaySeconds ?? 5, periodSeconds: options.periodSeconds ?? 10, timeoutSeconds: 5, failureThreshold: 3 };
+}
+
+/**
+ * A startupProbe: liveness and readiness wait until it succeeds once, so a slow first start
+ * (Postgres' initdb, Grafana's database migrations) gets up to `seconds` instead of being killed
+ * by a liveness probe tuned for a running server.
+ */
+export function startupProbe(probe: Probe, seconds: number, periodSeconds = 5): Probe {
+  return { ...probe, initialDelaySeconds: 0, periodSeconds, timeoutSeconds: 5, failureThreshold: Math.ceil(seconds / periodSeconds) };
 }
 
 export function tcpProbe(port: number | string, options: { initialDelaySeconds?: number } = {}): Probe {
@@ -154,6 +168,29 @@ export function service(
   );
 }
 
+/**
+ * Replicas of a component on as many nodes as there are, as a preference: on a one-node cluster
+ * (kind, minikube) every replica still schedules. A Deployment counts only the pods of its current
+ * revision (pod-template-hash), so a rolling update does not skew the spread.
+ */
+export function spreadOverNodes(component: Component, kind: "Deployment" | "StatefulSet"): k8s.types.input.core.v1.TopologySpreadConstraint[] {
+  return [
+    {
+      maxSkew: 1,
+      topologyKey: "kubernetes.io/hostname",
+      whenUnsatisfiable: "ScheduleAnyway",
+      labelSelector: { matchLabels: selectorFor(component) },
+      ...(kind === "Deployment" ? { matchLabelKeys: ["pod-template-hash"] } : {}),
+    },
+  ];
+}
+
+/**
+ * Node agents (node-exporter, Alloy) run on every node, tainted ones included (control plane,
+ * dedicated pools), so every node's metrics and logs arrive.
+ */
+export const NODE_AGENT_TOLERATIONS: k8s.types.input.core.v1.Toleration[] = [{ operator: "Exists" }];
+
 /** Allows at most one pod of the component to be evicted at a time. */
 export function disruptionBudget(name: string, component: Component, namespace: Input<string>, parent: pulumi.Resource): k8s.policy.v1.PodDisruptionBudget {
   return new k8s.policy.v1.PodDisruptionBudget(name, { metadata: metadata(component, namespace, component), spec: { maxUnavailable: 1, selector: { matchLabels: selectorFor(component) } } }, { parent });
@@ -172,36 +209,48 @@ export function claimTemplate(component: Component, name: string, storage: Stora
   };
 }
 
-/**
- * A StatefulSet of one component: pods named `<component>-<n>`, a PVC per pod, the governing
- * Service `serviceName`.
- */
 /** The pod template every workload kind shares: our labels, restarts always, no API token unless the pod asks. */
 function podTemplate(component: Component, pod: PodSpec, annotations: Record<string, string> = {}): k8s.types.input.core.v1.PodTemplateSpec {
   return { metadata: { labels: labelsFor(component), annotations }, spec: { restartPolicy: "Always", automountServiceAccountToken: false, ...pod } };
 }
 
+/** The headless Service that governs a StatefulSet: `<component>-headless` unless it is named otherwise (Alertmanager's peers). */
+export interface GoverningService {
+  /** Defaults to "<component>-headless". */
+  name?: string;
+  ports: k8s.types.input.core.v1.ServicePort[];
+}
+
+/**
+ * A StatefulSet of one component: pods named `<component>-<n>`, a PVC per pod, and its governing
+ * headless Service, which gives each pod the DNS name `<component>-<n>.<service>.<ns>.svc`
+ * (ready or not, so peers find each other while starting). Clients use the component's ClusterIP
+ * Service instead.
+ */
 export function statefulSet(
   name: string,
   component: Component,
-  args: { namespace: Input<string>; replicas: number; serviceName: string; pod: PodSpec; annotations?: Record<string, string>; claims: k8s.types.input.core.v1.PersistentVolumeClaim[]; parallel?: boolean },
+  args: { namespace: Input<string>; replicas: number; governing: GoverningService; pod: PodSpec; annotations?: Record<string, string>; claims: k8s.types.input.core.v1.PersistentVolumeClaim[]; parallel?: boolean },
   parent: pulumi.Resource,
   dependsOn: pulumi.Resource[] = [],
 ): k8s.apps.v1.StatefulSet {
+  const serviceName = args.governing.name ?? `${component}-headless`;
+  // Resource name `<name><what the Service name adds>`, e.g. voteobs-alertmanager-peers, voteobs-redis-headless.
+  const governing = service(`${name}${serviceName.startsWith(component) ? serviceName.slice(component.length) : `-${serviceName}`}`, component, args.namespace, args.governing.ports, parent, { headless: true, serviceName, publishNotReadyAddresses: true });
   return new k8s.apps.v1.StatefulSet(
     name,
     {
       metadata: metadata(component, args.namespace, component),
       spec: {
         replicas: args.replicas,
-        serviceName: args.serviceName,
+        serviceName,
         podManagementPolicy: args.parallel ? "Parallel" : "OrderedReady",
         selector: { matchLabels: selectorFor(component) },
         template: podTemplate(component, args.pod, args.annotations),
         volumeClaimTemplates: args.claims,
       },
     },
-    { parent, dependsOn },
+    { parent, dependsOn: [governing, ...dependsOn] },
   );
 }
 

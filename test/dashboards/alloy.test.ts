@@ -70,10 +70,10 @@ describe("Alloy reads every container of the stack and nothing else", () => {
     assert.deepEqual(targets, ["service", "container", "stream"]);
   });
 
-  it("kubernetes: pods of the stack's namespace with app.kubernetes.io/name on this Alloy's node, read through the API", () => {
+  it("kubernetes: pods of the stack's namespaces (its own and the node agents') with app.kubernetes.io/name on this Alloy's node, read through the API", () => {
     const discovery = component(kubernetes, "discovery.kubernetes")!;
     assert.equal(str(discovery.attributes.role), "pod");
-    assert.deepEqual(strings(discovery.blocks[0].attributes.names), ["voteobs"]);
+    assert.deepEqual(strings(discovery.blocks[0].attributes.names), ["voteobs", "voteobs-node"]);
     const rules = component(kubernetes, "discovery.relabel", "pods")!.blocks;
     assert.equal(str(rules[0].attributes.action), "keep");
     assert.deepEqual(strings(rules[0].attributes.source_labels), ["__meta_kubernetes_pod_label_app_kubernetes_io_name"]);

@@ -57,9 +57,15 @@ describe("Loki runs as one binary on its own disk", () => {
     assert.deepEqual(config.common.ring, { kvstore: { store: "inmemory" } });
     assert.equal(config.common.replication_factor, 1);
     assert.equal(config.common.path_prefix, "/loki");
-    assert.equal(config.common.storage.filesystem.chunks_directory, "/loki/chunks");
+    assert.equal(config.storage_config.filesystem.directory, "/loki/chunks");
     assert.deepEqual(config.schema_config.configs, [{ from: "2024-01-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } }]);
     assert.equal(config.server.http_listen_port, 3100);
+  });
+
+  it("runs no ruler: no rule store is configured (common.storage would configure one whose tenant folder a fresh volume lacks)", () => {
+    assert.equal(config.ruler, undefined);
+    assert.equal(config.common.storage, undefined);
+    assert.doesNotMatch(renderLokiConfig(devConfig(), dockerTopology()), /rules_directory|ruler/);
   });
 
   it("keeps a write-ahead log on the data volume", () => {

@@ -110,9 +110,20 @@ describe("kubernetes components check their arguments first", () => {
   it("zero Alertmanager replicas", () => rejects(k8sStack.Alertmanager, { namespace: "voteobs", image: "prom/alertmanager:v0.27.0", files: { "alertmanager.yml": "x" }, storage, replicas: 0 }, "replicas"));
   it("a PVC size that is not a quantity", () => rejects(k8sStack.Prometheus, { namespace: "voteobs", image: "prom/prometheus:v2.55.1", files: files.prometheus, storage: { size: "big" } }, "storage.size"));
   it("a namespace left out", () => rejects(k8sStack.Loki, { namespace: "", image: "grafana/loki:3.2.1", files: { "loki.yaml": "x" }, storage }, "namespace"));
-  it("zero vote replicas", () => rejects(k8sStack.App, { namespace: "voteobs", postgresPassword: { name: "pg", key: "postgres-password" }, replicas: { vote: 0 } }, "replicas.vote"));
+  const appArgs = {
+    namespace: "voteobs",
+    environment: { vote: {}, worker: {}, result: {} },
+    images: { vote: "registry.example.com/voteobs/vote:1a2b3c4", worker: "registry.example.com/voteobs/worker:1a2b3c4", result: "registry.example.com/voteobs/result:1a2b3c4" },
+    secrets: { postgresPassword: { name: "pg", key: "postgres-password" }, redisPassword: { name: "redis", key: "redis-password" } },
+  };
+  it("zero vote replicas", () => rejects(k8sStack.App, { ...appArgs, services: { vote: { replicas: 0, cpu: 0.5, memory: "256Mi" } } }, "services.vote.replicas"));
+  it("an unpinned app image", () => rejects(k8sStack.App, { ...appArgs, images: { ...appArgs.images, vote: "voteobs/vote" } }, "images.vote"));
+  it("a Redis secret key the services do not read", () => rejects(k8sStack.App, { ...appArgs, secrets: { ...appArgs.secrets, redisPassword: { name: "redis", key: "password" } } }, "secrets.redisPassword.key"));
+  it("a retention size larger than the Prometheus volume", () => rejects(k8sStack.Prometheus, { namespace: "voteobs", image: "prom/prometheus:v2.55.1", files: files.prometheus, storage: { size: "10Gi" }, retentionSize: "20GB" }, "retentionSize"));
+  it("a retention that is not a duration", () => rejects(k8sStack.Prometheus, { namespace: "voteobs", image: "prom/prometheus:v2.55.1", files: files.prometheus, storage, retention: "15 days" }, "retention"));
   it("a Postgres without its password", () => rejects(k8sStack.Postgres, { namespace: "voteobs", image: "postgres:16.4-alpine", storage, password: { name: "", key: "postgres-password" } }, "password.name"));
-  it("an unknown component to police", () => rejects(k8sStack.NetworkPolicies, { namespace: "voteobs", components: ["nginx" as "vote"] }, "components"));
-  it("a component nobody may reach", () => rejects(k8sStack.NetworkPolicies, { namespace: "voteobs", components: ["vote"], ingress: {} }, 'ingress["vote"]'));
+  it("an unknown component to police", () => rejects(k8sStack.NetworkPolicies, { placement: { ["nginx" as "vote"]: "voteobs" }, flows: [] }, "placement"));
+  it("a flow to a component that does not run", () => rejects(k8sStack.NetworkPolicies, { placement: { vote: "voteobs" }, flows: [{ from: "vote", to: "redis", port: 6379, protocol: "TCP", why: "queue" }] }, "flows[0].to"));
+  it("a Redis without its password", () => rejects(k8sStack.Redis, { namespace: "voteobs", image: "redis:8.2.2-alpine", storage, password: "" }, "password"));
   it("a stack of the other target", () => rejects(k8sStack.KubernetesStack, { config: DEFAULTS, files: {}, secrets: [] }, "config.target"));
 });

@@ -52,7 +52,8 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
     case "docker:index/remoteImage:RemoteImage":
       return { ...inputs, imageId: `sha256:${short(`image:${inputs.name}`)}`, repoDigest: `${String(inputs.name).split(":")[0]}@sha256:${short(`digest:${inputs.name}`)}` };
     case "docker:index/image:Image":
-      return { ...inputs, repoDigest: `sha256:${short(`build:${inputs.imageName}`)}` };
+      // Pushed: repository@digest; built only (skipPush): the local image id.
+      return { ...inputs, repoDigest: inputs.skipPush ? `sha256:${short(`build:${inputs.imageName}`)}` : `${String(inputs.imageName).replace(/:[^:/]+$/, "")}@sha256:${createHash("sha256").update(`push:${inputs.imageName}`).digest("hex")}` };
     case "random:index/randomPassword:RandomPassword":
       return { ...inputs, result: `generated-${name}` };
   }

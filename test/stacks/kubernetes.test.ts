@@ -5,48 +5,14 @@ import { before, describe, it } from "node:test";
 import { parse as parseYaml } from "yaml";
 import type { Component } from "../../config/components";
 import { K8S_NAME_LABEL, PORTS, SCRAPED_SERVICE } from "../../render/topology/types";
+import { TEST_PINS } from "../../config/versions";
+import { containerOf, envOf, podOf, restrictedViolations, services, workloadOf, workloads, type Workload } from "./k8s-objects";
 
 const NS = "voteobs";
-const WORKLOADS = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet"];
+const NODE_NS = "voteobs-node";
+const NODE_AGENTS: Component[] = ["node-exporter", "alloy"];
 const RUNNING: Component[] = ["vote", "worker", "result", "redis", "postgres", "prometheus", "alertmanager", "grafana", "loki", "alloy", "redis-exporter", "postgres-exporter", "node-exporter"];
 
-type K8sContainer = {
-  name: string;
-  image: string;
-  args?: string[];
-  ports?: Array<{ name?: string; containerPort: number; hostPort?: number }>;
-  livenessProbe?: unknown;
-  readinessProbe?: unknown;
-  resources?: { limits?: { cpu?: string; memory?: string } };
-  securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean; capabilities?: { drop?: string[] }; privileged?: boolean };
-  volumeMounts?: Array<{ name: string; mountPath: string }>;
-};
-type PodSpec = {
-  containers: K8sContainer[];
-  volumes?: Array<{ name: string; configMap?: { name: string }; secret?: { secretName: string } }>;
-  securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type: string } };
-  restartPolicy?: string;
-  hostNetwork?: boolean;
-};
-type Workload = {
-  metadata: { name: string; namespace: string };
-  spec: {
-    replicas?: number;
-    serviceName?: string;
-    selector: { matchLabels: Record<string, string> };
-    volumeClaimTemplates?: unknown[];
-    template: { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec };
-  };
-};
-type Service = { metadata: { name: string; namespace: string }; spec: { type?: string; clusterIP?: string; selector: Record<string, string>; ports: Array<{ name: string; port: number; targetPort: number }> } };
-
-const workloads = (graph: Graph) => graph.resources.filter((r) => WORKLOADS.includes(r.type)).map((r) => ({ record: r, spec: reveal<Workload>(r.inputs) }));
-const workloadOf = (graph: Graph, component: Component) => {
-  const found = workloads(graph).find((w) => w.spec.metadata.name === component);
-  assert.ok(found, `no workload ${component}`);
-  return found;
-};
-const services = (graph: Graph) => graph.ofType("kubernetes:core/v1:Service").map((r) => reveal<Service>(r.inputs));
 const configMaps = (graph: Graph) => new Map(graph.ofType("kubernetes:core/v1:ConfigMap").map((r) => [autoName(r.name), { record: r, data: reveal<{ data: Record<string, string> }>(r.inputs).data }]));
 
 /** Every file a workload reads from a ConfigMap: component → container path → text. */
@@ -82,11 +48,11 @@ describe("kubernetes target (k8s stack under Pulumi mocks)", () => {
     assert.ok(result.ok, result.ok ? "" : result.message);
   });
 
-  it("runs a workload per component in the namespace, its container named as the component", () => {
+  it("runs a workload per component, the node agents in their own namespace, its container named as the component", () => {
     assert.deepEqual(workloads(graph).map((w) => w.spec.metadata.name).sort(), [...RUNNING].sort());
     for (const { spec } of workloads(graph)) {
-      const component = spec.metadata.name;
-      assert.equal(spec.metadata.namespace, NS);
+      const component = spec.metadata.name as Component;
+      assert.equal(spec.metadata.namespace, NODE_AGENTS.includes(component) ? NODE_NS : NS, component);
       assert.equal(spec.spec.template.metadata.labels[K8S_NAME_LABEL], component);
       assert.deepEqual(spec.spec.selector.matchLabels, { [K8S_NAME_LABEL]: component });
       assert.deepEqual(spec.spec.template.spec.containers.map((c) => c.name), [component], "cAdvisor relabelling maps container → service");
@@ -117,9 +83,9 @@ describe("kubernetes target (k8s stack under Pulumi mocks)", () => {
     for (const component of ["vote", "worker", "result"] as const) {
       const { record, spec } = workloadOf(graph, component);
       assert.equal(record.type, "kubernetes:apps/v1:Deployment");
-      const c = spec.spec.template.spec.containers[0] as K8sContainer & { livenessProbe: { httpGet: { path: string } }; readinessProbe: { httpGet: { path: string } } };
-      assert.equal(c.livenessProbe.httpGet.path, "/healthz");
-      assert.equal(c.readinessProbe.httpGet.path, "/readyz");
+      const c = spec.spec.template.spec.containers[0];
+      assert.equal(c.livenessProbe?.httpGet?.path, "/healthz");
+      assert.equal(c.readinessProbe?.httpGet?.path, "/readyz");
       assert.ok(budgets.includes(component), `${component} PodDisruptionBudget`);
     }
     assert.equal(workloadOf(graph, "vote").spec.spec.replicas, 2);
@@ -161,16 +127,17 @@ describe("kubernetes target (k8s stack under Pulumi mocks)", () => {
     const scraped = new Set<string>();
     for (const job of document.scrape_configs) {
       const sd = job.kubernetes_sd_configs?.[0];
-      if (sd?.role === "endpoints") {
-        assert.deepEqual(sd.namespaces?.names, [NS]);
+      if (sd?.role === "endpointslice") {
+        const [namespace] = sd.namespaces?.names ?? [];
         const keep = job.relabel_configs?.find((r) => r.action === "keep");
+        assert.deepEqual(keep?.source_labels, ["__meta_kubernetes_service_name", "__meta_kubernetes_endpointslice_port_name"], "the endpointslice role's meta labels");
         const [serviceName, portName] = String(keep?.regex).split(";");
         assert.equal(portName, "metrics");
-        const svc = services(graph).find((s) => s.metadata.name === serviceName);
-        assert.ok(svc, `job ${job.job_name}: no Service ${serviceName}`);
+        const svc = services(graph).find((s) => s.metadata.name === serviceName && s.metadata.namespace === namespace);
+        assert.ok(svc, `job ${job.job_name}: no Service ${namespace}/${serviceName}`);
         const port = svc.spec.ports.find((p) => p.name === "metrics");
         assert.ok(port, `Service ${serviceName} has no port named metrics`);
-        const target = workloads(graph).find((w) => Object.entries(svc.spec.selector).every(([k, v]) => w.spec.spec.template.metadata.labels[k] === v));
+        const target = workloads(graph).find((w) => w.spec.metadata.namespace === namespace && Object.entries(svc.spec.selector).every(([k, v]) => w.spec.spec.template.metadata.labels[k] === v));
         assert.ok(target, `Service ${serviceName} selects no pods`);
         assert.ok(target.spec.spec.template.spec.containers.some((c) => (c.ports ?? []).some((p) => p.containerPort === port.targetPort)), `Service ${serviceName} targets a port its pods do not open`);
         assert.equal(port.targetPort, PORTS[serviceName as Component]);
@@ -189,44 +156,18 @@ describe("kubernetes target (k8s stack under Pulumi mocks)", () => {
     assert.ok(scraped.has("cadvisor"), "container metrics come from the kubelets' cAdvisor");
   });
 
-  it("Prometheus may discover the namespace and read the kubelets' cAdvisor, nothing more", () => {
-    const cluster = graph.ofType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").map((r) => reveal<{ rules: Array<{ resources?: string[]; verbs: string[] }> }>(r.inputs));
-    assert.equal(cluster.length, 1);
-    assert.deepEqual(cluster[0].rules.flatMap((r) => r.resources ?? []).sort(), ["nodes", "nodes/metrics", "nodes/proxy"]);
-    assert.ok(cluster[0].rules.every((r) => r.verbs.every((v) => ["get", "list", "watch"].includes(v))));
-    const roles = graph.ofType("kubernetes:rbac.authorization.k8s.io/v1:Role").map((r) => reveal<{ metadata: { name: string }; rules: Array<{ resources: string[] }> }>(r.inputs));
-    const discovery = roles.find((r) => r.metadata.name === "prometheus-discovery");
-    assert.deepEqual(discovery?.rules.flatMap((r) => r.resources).sort(), ["endpoints", "endpointslices", "pods", "services"]);
-  });
-
   it("exposes nothing outside the cluster: ClusterIP Services only, no host ports", () => {
     for (const svc of services(graph)) assert.equal(svc.spec.type, "ClusterIP", `${svc.metadata.name} is ${svc.spec.type}`);
   });
 
-  it("lets only what must talk talk: default-deny ingress plus one policy per component", () => {
-    const policies = graph.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => reveal<{ metadata: { name: string }; spec: { podSelector: { matchLabels?: Record<string, string> }; ingress?: Array<{ from?: Array<{ podSelector: { matchLabels: Record<string, string> } }> }> } }>(r.inputs));
-    const deny = policies.find((p) => p.metadata.name === "default-deny-ingress");
-    assert.ok(deny && deny.spec.ingress === undefined && Object.keys(deny.spec.podSelector).length === 0);
-    const sources = (component: Component) =>
-      policies
-        .find((p) => p.metadata.name === `allow-${component}`)!
-        .spec.ingress!.flatMap((rule) => (rule.from ?? [{ podSelector: { matchLabels: { [K8S_NAME_LABEL]: "*" } } }]).map((f) => f.podSelector.matchLabels[K8S_NAME_LABEL]))
-        .sort();
-    for (const component of RUNNING) assert.ok(policies.some((p) => p.metadata.name === `allow-${component}`), `${component} has an ingress policy`);
-    assert.deepEqual(sources("redis"), ["redis-exporter", "vote", "worker"]);
-    assert.deepEqual(sources("postgres"), ["postgres-exporter", "result", "worker"]);
-    assert.deepEqual(sources("worker"), ["prometheus"]);
-    assert.deepEqual(sources("vote"), ["*"]);
-  });
-
   it("every secret is a Secret of secret values, never plain text anywhere", () => {
     const values = [mockSecret("slackWebhookUrl"), ...graph.ofType("random:index/randomPassword:RandomPassword").map((r) => `generated-${r.name}`)];
-    assert.equal(values.length, 4);
+    assert.equal(values.length, 4, "Slack webhook, generated Grafana admin, Postgres and Redis passwords");
     for (const resource of graph.resources) {
       for (const { path, text } of plainStrings(resource.inputs)) for (const value of values) assert.ok(!text.includes(value), `${resource.type} ${resource.name} ${path} holds a secret in plain text`);
     }
     const secrets = graph.ofType("kubernetes:core/v1:Secret");
-    assert.equal(secrets.length, 3, "Postgres password, Alertmanager receivers, Grafana admin");
+    assert.equal(secrets.length, 4, "Postgres password, Redis password, Alertmanager receivers, Grafana admin");
     for (const secret of secrets) {
       // The Kubernetes SDK wraps the whole stringData (our values are secrets already).
       assert.ok(isSecretValue(secret.inputs.stringData), `${secret.name} stringData is a secret input`);
@@ -271,12 +212,193 @@ describe("kubernetes target (k8s stack under Pulumi mocks)", () => {
     assert.deepEqual({ ...after.spec.template, metadata: {} }, { ...before.spec.template, metadata: {} }, "only the config hash annotation of the pod template changes");
   });
 
-  it("pulls our images from app.imageRepository at app.imageTag", async () => {
-    const { config, secrets } = loadStack("k8s", { app: { imageRepository: "registry.example.com/voteobs", imageTag: "1a2b3c4" } });
-    const custom = await buildGraph(config, secrets);
-    for (const service of ["vote", "worker", "result"] as const) {
-      const [container] = workloadOf(custom, service).spec.spec.template.spec.containers;
-      assert.equal(container.image, `registry.example.com/voteobs/${service}:1a2b3c4`);
+  // --- issue 12 -------------------------------------------------------------------------------
+
+  it("Redis requires a password read from its config file in a Secret, never from its command line or a plain variable", () => {
+    const redis = containerOf(graph, "redis");
+    const pod = podOf(graph, "redis");
+    const [configFile] = (redis.args ?? []).filter((a) => a.endsWith(".conf"));
+    assert.ok(configFile, `redis-server is given a config file: ${redis.args?.join(" ")}`);
+    assert.ok(!(redis.args ?? []).some((a) => /requirepass|pass/i.test(a)), "no password on the command line");
+    assert.deepEqual(redis.env ?? [], [], "no environment at all");
+    const mount = redis.volumeMounts?.find((m) => configFile.startsWith(`${m.mountPath}/`));
+    const volume = pod.volumes?.find((v) => v.name === mount?.name);
+    assert.ok(volume?.secret, "the config file comes from a Secret volume");
+    const secret = graph.ofType("kubernetes:core/v1:Secret").find((r) => autoName(r.name) === volume.secret!.secretName);
+    assert.ok(secret && isSecretValue(secret.inputs.stringData), "its data is a Pulumi secret");
+    const data = reveal<{ stringData: Record<string, string> }>(secret.inputs).stringData;
+    const password = `generated-voteobs-redis-password`;
+    assert.equal(data[configFile.slice(mount!.mountPath.length + 1)], `requirepass "${password}"\n`);
+    assert.equal(data["redis-password"], password);
+  });
+
+  it("vote, worker and redis_exporter use the Redis password, each from a file of the Redis Secret", () => {
+    const secretName = podOf(graph, "redis").volumes!.find((v) => v.secret)!.secret!.secretName;
+    for (const component of ["vote", "worker"] as const) {
+      const file = envOf(containerOf(graph, component)).REDIS_PASSWORD_FILE;
+      assert.equal(file, "/etc/voteobs/secrets/redis/redis-password", component);
+      const mount = containerOf(graph, component).volumeMounts!.find((m) => m.mountPath === "/etc/voteobs/secrets/redis");
+      const volume = podOf(graph, component).volumes!.find((v) => v.name === mount?.name);
+      assert.equal(volume?.secret?.secretName, secretName, `${component} mounts the Redis Secret`);
+      assert.deepEqual(volume?.secret?.items, [{ key: "redis-password", path: "redis-password" }], `${component} sees only the bare password`);
+    }
+    assert.equal(envOf(containerOf(graph, "result")).REDIS_PASSWORD_FILE, undefined, "result does not talk to Redis");
+    const exporter = containerOf(graph, "redis-exporter");
+    const flag = exporter.args?.find((a) => a.startsWith("--redis.password-file="))?.split("=")[1];
+    assert.ok(flag, "redis_exporter reads a password file");
+    const volume = podOf(graph, "redis-exporter").volumes!.find((v) => v.secret?.secretName === secretName);
+    assert.ok(volume, "from the Redis Secret");
+    const key = volume.secret!.items![0].key;
+    assert.equal(flag, `${exporter.volumeMounts!.find((m) => m.name === volume.name)!.mountPath}/${key}`);
+    const data = reveal<{ stringData: Record<string, string> }>(graph.ofType("kubernetes:core/v1:Secret").find((r) => autoName(r.name) === secretName)!.inputs).stringData;
+    // redis_exporter looks the password up by its REDIS_ADDR, exactly as written.
+    assert.deepEqual(JSON.parse(data[key]), { [envOf(exporter).REDIS_ADDR]: "generated-voteobs-redis-password" });
+  });
+
+  it("postgres_exporter runs with --collector.postmaster (the restart queries read pg_postmaster_start_time_seconds)", () => {
+    assert.ok(containerOf(graph, "postgres-exporter").args?.includes("--collector.postmaster"));
+  });
+
+  it("Grafana's Alertmanager datasource goes through the ClusterIP Service that selects every replica, not alertmanager-0", () => {
+    const datasources = parseYaml(mountedFiles(graph).get("grafana:/etc/grafana/provisioning/datasources/voteobs.yaml")!) as { datasources: Array<{ type: string; url: string }> };
+    const url = new URL(datasources.datasources.find((d) => d.type === "alertmanager")!.url);
+    assert.equal(url.hostname, `alertmanager.${NS}.svc`);
+    const service = services(graph).find((s) => s.metadata.name === "alertmanager" && s.metadata.namespace === NS)!;
+    assert.equal(service.spec.type, "ClusterIP");
+    assert.notEqual(service.spec.clusterIP, "None", "a load-balanced address, not one pod's");
+    assert.deepEqual(service.spec.selector, { [K8S_NAME_LABEL]: "alertmanager" });
+    assert.ok(service.spec.ports.some((p) => p.port === Number(url.port) && p.targetPort === PORTS.alertmanager));
+  });
+
+  it("Alertmanager, vote and result spread over the nodes as a preference, so a one-node cluster still schedules them", () => {
+    for (const component of ["alertmanager", "vote", "result"] as const) {
+      const pod = podOf(graph, component);
+      const spread = pod.topologySpreadConstraints ?? [];
+      assert.ok(spread.some((c) => c.topologyKey === "kubernetes.io/hostname" && c.maxSkew === 1 && c.labelSelector.matchLabels[K8S_NAME_LABEL] === component), `${component} spreads over nodes`);
+      assert.ok(spread.every((c) => c.whenUnsatisfiable === "ScheduleAnyway"), `${component}: a preference, never DoNotSchedule`);
+      assert.equal(pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution, undefined, `${component}: no required anti-affinity`);
+    }
+    assert.deepEqual(podOf(graph, "vote").topologySpreadConstraints![0].matchLabelKeys, ["pod-template-hash"], "a rollout's new pods spread among themselves");
+  });
+
+  it("the namespace enforces the restricted Pod Security level and every pod in it meets it; node-exporter and Alloy alone run in a privileged one", () => {
+    const namespaces = graph.ofType("kubernetes:core/v1:Namespace").map((r) => reveal<{ metadata: { name: string; labels: Record<string, string> } }>(r.inputs).metadata);
+    const labels = Object.fromEntries(namespaces.map((n) => [n.name, n.labels]));
+    for (const mode of ["enforce", "audit", "warn"]) assert.equal(labels[NS][`pod-security.kubernetes.io/${mode}`], "restricted", mode);
+    assert.equal(labels[NODE_NS]["pod-security.kubernetes.io/enforce"], "privileged");
+    for (const { spec } of workloads(graph)) {
+      const component = spec.metadata.name as Component;
+      const violations = restrictedViolations(spec.spec.template.spec);
+      if (spec.metadata.namespace === NS) assert.deepEqual(violations, [], `${component} meets restricted`);
+      else assert.ok(NODE_AGENTS.includes(component) && violations.length > 0, `${component} runs in ${spec.metadata.namespace} and needs it`);
+    }
+  });
+
+  it("the Pod Security version is the Kubernetes minor release the objects are validated against", async () => {
+    const { POD_SECURITY_VERSION } = await import("../../stacks/kubernetes");
+    assert.equal(POD_SECURITY_VERSION, `v${TEST_PINS.kubernetes.release.split(".").slice(0, 2).join(".")}`);
+  });
+
+  it("RBAC: Prometheus lists and watches EndpointSlices, Services and pods of both namespaces and nodes, and gets nodes/metrics; Alloy reads pods and their logs; nothing else", () => {
+    const rules = (type: string) =>
+      graph.ofType(type).map((r) => {
+        const role = reveal<{ metadata: { name: string; namespace?: string }; rules: Array<{ apiGroups?: string[]; resources?: string[]; verbs: string[]; nonResourceURLs?: string[] }> }>(r.inputs);
+        return { name: role.metadata.name, namespace: role.metadata.namespace, rules: role.rules.map((rule) => `${(rule.apiGroups ?? []).join(",") || "core"}:${(rule.resources ?? rule.nonResourceURLs ?? []).join(",")}:${rule.verbs.join(",")}`) };
+      });
+    assert.deepEqual(rules("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"), [{ name: `voteobs-${NS}-prometheus`, namespace: undefined, rules: ["core:nodes:list,watch", "core:nodes/metrics:get"] }]);
+    const roles = rules("kubernetes:rbac.authorization.k8s.io/v1:Role").sort((a, b) => `${a.name}${a.namespace}`.localeCompare(`${b.name}${b.namespace}`));
+    assert.deepEqual(roles, [
+      { name: "alloy-logs", namespace: NS, rules: ["core:pods:get,list,watch", "core:pods/log:get"] },
+      { name: "alloy-logs", namespace: NODE_NS, rules: ["core:pods:get,list,watch", "core:pods/log:get"] },
+      { name: "prometheus-discovery", namespace: NS, rules: ["discovery.k8s.io:endpointslices:list,watch", "core:services,pods:list,watch"] },
+      { name: "prometheus-discovery", namespace: NODE_NS, rules: ["discovery.k8s.io:endpointslices:list,watch", "core:services,pods:list,watch"] },
+    ]);
+    const accounts = workloads(graph).filter((w) => w.spec.spec.template.spec.serviceAccountName).map((w) => w.spec.metadata.name).sort();
+    assert.deepEqual(accounts, ["alloy", "prometheus"], "only Prometheus and Alloy get an API token");
+  });
+
+  it("Alloy keeps its read positions on a hostPath and tolerates the taints node-exporter tolerates", () => {
+    const pod = podOf(graph, "alloy");
+    const storage = containerOf(graph, "alloy").args!.find((a) => a.startsWith("--storage.path="))!.split("=")[1];
+    const mount = containerOf(graph, "alloy").volumeMounts!.find((m) => m.mountPath === storage);
+    const volume = pod.volumes!.find((v) => v.name === mount?.name);
+    assert.deepEqual(volume?.hostPath, { path: `/var/lib/voteobs-alloy/${NS}`, type: "DirectoryOrCreate" }, "positions outlive the pod, one folder per stack");
+    assert.deepEqual(pod.tolerations, podOf(graph, "node-exporter").tolerations);
+    assert.deepEqual(pod.tolerations, [{ operator: "Exists" }]);
+    const init = pod.initContainers?.[0];
+    assert.deepEqual(init?.securityContext?.capabilities, { drop: ["ALL"], add: ["CHOWN"] }, "the folder is handed to Alloy's user with CAP_CHOWN alone");
+    assert.equal(containerOf(graph, "alloy").securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot, true, "Alloy itself runs unprivileged");
+  });
+
+  it("Loki has no ruler (no rule store) and Grafana's alerting views do not ask it for rules", () => {
+    const loki = parseYaml(mountedFiles(graph).get("loki:/etc/loki/config/loki.yaml")!) as { common: Record<string, unknown>; ruler?: unknown; storage_config: { filesystem: { directory: string } } };
+    assert.equal(loki.ruler, undefined);
+    assert.equal((loki.common.storage as unknown) ?? undefined, undefined, "common.storage.filesystem would configure a rule store");
+    assert.equal(loki.storage_config.filesystem.directory, "/loki/chunks");
+    const datasources = parseYaml(mountedFiles(graph).get("grafana:/etc/grafana/provisioning/datasources/voteobs.yaml")!) as { datasources: Array<{ type: string; jsonData: { manageAlerts?: boolean } }> };
+    assert.equal(datasources.datasources.find((d) => d.type === "loki")!.jsonData.manageAlerts, false);
+  });
+
+  it("Grafana and Postgres get startupProbes of five minutes, so first-start migrations and initdb are not killed", () => {
+    for (const component of ["grafana", "postgres"] as const) {
+      const c = containerOf(graph, component);
+      assert.ok(c.startupProbe, `${component} startupProbe`);
+      assert.deepEqual({ ...c.startupProbe, initialDelaySeconds: undefined, periodSeconds: undefined, failureThreshold: undefined, timeoutSeconds: undefined }, { ...c.livenessProbe, initialDelaySeconds: undefined, periodSeconds: undefined, failureThreshold: undefined, timeoutSeconds: undefined }, `${component}: the startup check is the liveness check`);
+      assert.ok(c.startupProbe.periodSeconds! * c.startupProbe.failureThreshold! >= 300, `${component} gets at least 5 minutes`);
+    }
+  });
+
+  it("Prometheus' retention size is 80% of its volume", () => {
+    const args = containerOf(graph, "prometheus").args!;
+    const volume = workloadOf(graph, "prometheus").spec.spec.volumeClaimTemplates![0].spec.resources.requests.storage;
+    assert.equal(volume, "20Gi");
+    assert.ok(args.includes("--storage.tsdb.retention.size=16GB"), args.join(" "));
+  });
+
+  it("every StatefulSet is governed by a headless Service that selects its pods", () => {
+    for (const { record, spec } of workloads(graph).filter((w) => w.record.type === "kubernetes:apps/v1:StatefulSet")) {
+      const governing = services(graph).find((s) => s.metadata.name === spec.spec.serviceName && s.metadata.namespace === spec.metadata.namespace);
+      assert.ok(governing, `${record.name}: no Service ${spec.spec.serviceName}`);
+      assert.equal(governing.spec.clusterIP, "None", `${spec.spec.serviceName} is headless`);
+      assert.deepEqual(governing.spec.selector, spec.spec.selector.matchLabels);
+    }
+  });
+
+  // --- issue 11 item 8 --------------------------------------------------------------------------
+
+  it("vote and result stay ready whatever Redis and Postgres do, drain after a preStop sleep, and are given the time it takes", () => {
+    for (const component of ["vote", "result"] as const) {
+      const c = containerOf(graph, component);
+      const env = envOf(c);
+      assert.equal(c.readinessProbe?.httpGet?.path, "/readyz", "the services answer /readyz 200 unless draining");
+      assert.equal(c.livenessProbe?.httpGet?.path, "/healthz");
+      const preStop = c.lifecycle?.preStop?.sleep?.seconds;
+      assert.ok(preStop !== undefined && preStop >= 5, `${component}: a preStop sleep lets the endpoint's removal reach kube-proxy and ingresses`);
+      const drain = Number(env.SHUTDOWN_DRAIN_MS) / 1000;
+      const shutdown = Number(env.SHUTDOWN_TIMEOUT_MS) / 1000;
+      assert.ok(drain > 0 && shutdown > 0, `${component}: SHUTDOWN_DRAIN_MS and SHUTDOWN_TIMEOUT_MS are set`);
+      assert.ok(podOf(graph, component).terminationGracePeriodSeconds! > preStop + drain + shutdown, `${component}: grace period above preStop + drain + shutdown`);
+      assert.ok(Number(env.HTTP_KEEP_ALIVE_TIMEOUT_MS) > 60_000, `${component}: keep-alive above the 60 s idle timeout of common load balancers`);
+    }
+  });
+
+  it("the app services get exactly appEnvironment's variables (plus the drain settings of vote and result), their secret files mounted where the variables point", async () => {
+    const { appEnvironment } = await import("../../render/app-environment");
+    const { kubernetesTopology } = await import("../../render/topology");
+    const { config } = loadStack("k8s");
+    const expected = appEnvironment(config, kubernetesTopology(NS, 3).app);
+    for (const component of ["vote", "worker", "result"] as const) {
+      const c = containerOf(graph, component);
+      const env = envOf(c);
+      const extra = component === "worker" ? [] : ["HTTP_KEEP_ALIVE_TIMEOUT_MS", "SHUTDOWN_DRAIN_MS", "SHUTDOWN_TIMEOUT_MS"];
+      assert.deepEqual(Object.keys(env).sort(), [...Object.keys(expected[component]), ...extra].sort(), component);
+      for (const [name, value] of Object.entries(expected[component])) assert.equal(env[name], value, `${component} ${name}`);
+      for (const [name, path] of Object.entries(env).filter(([n]) => n.endsWith("_FILE"))) {
+        const mount = c.volumeMounts!.find((m) => path.startsWith(`${m.mountPath}/`));
+        const volume = podOf(graph, component).volumes!.find((v) => v.name === mount?.name);
+        assert.ok(volume?.secret, `${component} ${name}=${path} is in a Secret volume`);
+        assert.ok(volume.secret.items!.some((i) => `${mount!.mountPath}/${i.path}` === path), `${component} ${name}: the Secret holds ${path}`);
+      }
     }
   });
 });

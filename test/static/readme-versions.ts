@@ -27,7 +27,8 @@ export function versionTable(): string {
     rows.push(`| ${name} | \`${pin.image}\` | ${local} | [${pin.release}](${pin.releaseNotes}) |`);
   }
   for (const [name, pin] of Object.entries(TEST_PINS)) {
-    rows.push(`| ${name} | (tests only) | built from \`${pin.go.module}@${pin.go.version}\` | [${pin.release}](${pin.releaseNotes}) |`);
+    const built = Object.keys(pin.go.programs).length > 0 ? `built from \`${pin.go.module}@${pin.go.version}\`` : `API schemas from \`${pin.go.module}@${pin.go.version}\` (kubeconform)`;
+    rows.push(`| ${name} | (tests only) | ${built} | [${pin.release}](${pin.releaseNotes}) |`);
   }
   return rows.join("\n");
 }
