@@ -11,7 +11,8 @@ const INDEX_PERIOD = "24h";
 /**
  * Loki 3.x as a single binary (every module in one process): chunks and index on the filesystem
  * or in an S3 bucket (`loki.storage`), TSDB index with schema v13, the ingester's write-ahead log
- * on local disk, and the compactor deleting logs older than `loki.retention` from the same store. Ingestion limits come from config; Loki then refuses (and counts in
+ * on local disk, and the compactor deleting logs older than `loki.retention` from the same store.
+ * Ingestion limits come from config; Loki then refuses (and counts in
  * loki_discarded_samples_total, which LokiDiscardingLogs watches) what exceeds them.
  */
 export function renderLokiConfig(config: StackConfig, topology: Topology): string {
