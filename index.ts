@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./config/errors";
 import { loadFromPulumi, type DeployConfig } from "./config/load";
+import { configWarnings } from "./config/warnings";
 import { deployStack } from "./stacks";
 
 /**
@@ -21,6 +22,8 @@ function load(): DeployConfig<pulumi.Output<string>> {
 }
 
 const { config, secrets } = load();
+// Valid but not what anyone should ship unknowingly (a placeholder runbook, ...): one warning each.
+for (const warning of configWarnings(config)) pulumi.log.warn(warning);
 // Docker names are per stack, so two stacks can share one engine: voteobs-dev-prometheus.
 const stackLabel = pulumi.getStack().toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 32) || "stack";
 const outputs = deployStack(config, secrets, { namePrefix: `voteobs-${stackLabel}` });

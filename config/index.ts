@@ -4,4 +4,5 @@ export * from "./errors";
 export * from "./quantities";
 export * from "./schema";
 export * from "./secrets";
-export { deepMerge, loadFromPulumi, loadStackFile, parseStackConfig, type DeployConfig, type PulumiConfigReader, type ResolvedSecret, type StackFileConfig } from "./load";
+export * from "./warnings";
+export { deepMerge, loadFromPulumi, loadStackFile, parseStackConfig, parseStackText, type DeployConfig, type PulumiConfigReader, type ResolvedSecret, type StackFileConfig } from "./load";

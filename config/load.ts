@@ -61,17 +61,28 @@ export interface StackFileConfig {
  * `overlays` are merged on top, deepest last, e.g. the time-scaled profile of the end-to-end tests.
  */
 export function loadStackFile(path: string, overlays: Record<string, unknown>[] = []): StackFileConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError([`${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`], `stack file ${path}`);
+  }
+  return parseStackText(text, path, overlays);
+}
+
+/** The text of a stack file (from disk, or from git at another ref), validated; `name` is what errors call it. */
+export function parseStackText(text: string, name: string, overlays: Record<string, unknown>[] = []): StackFileConfig {
   let document: unknown;
   try {
-    document = parseYaml(readFileSync(path, "utf8"));
+    document = parseYaml(text);
   } catch (error) {
-    throw new ConfigError([`${path}: cannot read it as YAML: ${(error as Error).message}`], `stack file ${path}`);
+    throw new ConfigError([`${name}: cannot read it as YAML: ${(error as Error).message}`], `stack file ${name}`);
   }
   const entries = ((document as { config?: Record<string, unknown> } | null)?.config ?? {}) as Record<string, unknown>;
   const { sections, others } = sectionsOf(entries);
   const merged = overlays.reduce<Record<string, unknown>>((acc, overlay) => deepMerge(acc, overlay), sections);
-  const config = parseStackConfig(merged, `stack file ${path}`);
-  checkUnknownKeys(config, others, `stack file ${path}`);
+  const config = parseStackConfig(merged, `stack file ${name}`);
+  checkUnknownKeys(config, others, `stack file ${name}`);
   return { config, presentSecretKeys: [...others.keys()] };
 }
 

@@ -13,6 +13,9 @@ import { REMOTE_STORE_KINDS, REMOTE_WRITE_MESSAGES, type RemoteWriteProtocol } f
 
 const strict = z.strictObject;
 
+/** The default of alerts.runbookBaseUrl: a repository that is not yours, so its links are dead for you. */
+export const RUNBOOK_PLACEHOLDER = "https://github.com/voteobs/voteobs/blob/main/RUNBOOK.md";
+
 /** An image reference pinned to a version tag or digest ("prom/prometheus:v3.16.0"). */
 const pinnedImage = z.string().refine((ref) => /^[a-z0-9./_-]+(:[A-Za-z0-9._-]+)?(@sha256:[a-f0-9]{64})?$/.test(ref) && /[:@]/.test(ref.split("/").pop() ?? "") && !/:latest$/.test(ref), {
   error: (issue) => `${JSON.stringify(issue.input)} is not a pinned image; give a version tag or digest, e.g. "prom/prometheus:v3.16.0" (never ":latest")`,
@@ -235,8 +238,11 @@ const severity = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join("
 const alerts = strict({
   /** Value of the `team` label on every alert, used by routes. Defaults to "voting". */
   team: z.string().regex(/^[a-z0-9-]+$/).default("voting"),
-  /** Base of every runbook_url; each alert links to its own section. */
-  runbookBaseUrl: z.url().default("https://github.com/voteobs/voteobs/blob/main/RUNBOOK.md"),
+  /**
+   * Base of every runbook_url; each alert links to its own section (`#<alertname>`). Point it at your
+   * copy of RUNBOOK.md. Defaults to a placeholder, about which `pulumi preview` and `up` warn.
+   */
+  runbookBaseUrl: z.url().default(RUNBOOK_PLACEHOLDER),
   /** Alerts to leave out, by name. */
   disabled: z.array(z.string()).default([]),
   /** The seed's alert: share of vote requests answering 5xx. */

@@ -85,6 +85,10 @@ export const PINS = {
     releaseNotes: "https://github.com/prometheus/node_exporter/releases/tag/v1.12.1",
     go: { module: "github.com/prometheus/node_exporter", version: "v1.12.1", programs: { node_exporter: "" }, stamp: PROMU_STAMP },
   },
+  /**
+   * Upstream's newest is v1.89.0, but the module proxy refuses its zip (403), so the tests could not
+   * run it: the pin stays at the newest release the toolchain can build.
+   */
   "redis-exporter": {
     release: "1.88.0",
     /** The alpine variant: the plain tag is a scratch image without the shell and wget a Docker healthcheck needs. */
@@ -98,6 +102,10 @@ export const PINS = {
       wrapper: "go install @version reads the module's version list for deprecations, which the module proxy here refuses (403)",
     },
   },
+  /**
+   * Upstream's newest is v0.20.1 (0.20 renames the replication_slot collector and its metrics, which
+   * we do not use), but the module proxy refuses its zip (403): the pin stays at the newest buildable.
+   */
   "postgres-exporter": {
     release: "0.19.1",
     image: "quay.io/prometheuscommunity/postgres-exporter:v0.19.1",
@@ -107,37 +115,52 @@ export const PINS = {
       wrapper: "the module proxy answers 403, not 404, for the package path tried as a module, so `go install` never falls back to the module root",
     },
   },
-  /** v0.54 or later: older releases see no container on Docker 29's containerd image store; v0.53+ is published only on ghcr.io. */
+  /**
+   * v0.54 or later: older releases see no container on Docker 29's containerd image store; v0.53+ is
+   * published only on ghcr.io, and with a v-prefixed tag only from v0.57 on (v0.54–v0.56 are tagged
+   * without the v there).
+   */
   cadvisor: {
-    release: "0.54.1",
-    image: "ghcr.io/google/cadvisor:v0.54.1",
-    releaseNotes: "https://github.com/google/cadvisor/releases/tag/v0.54.1",
+    release: "0.60.6",
+    image: "ghcr.io/google/cadvisor:v0.60.6",
+    releaseNotes: "https://github.com/google/cadvisor/releases/tag/v0.60.6",
   },
-  /** A patched release (CVE-2025-49844 is fixed from 7.4.6 and 8.2.2). */
+  /** A patched release (CVE-2025-49844 is fixed from 7.4.6 and 8.2.2; 8.10.1 is the security release of 2026-08-18). */
   redis: {
-    release: "8.2.2",
-    image: "redis:8.2.2-alpine",
-    releaseNotes: "https://github.com/redis/redis/releases/tag/8.2.2",
+    release: "8.10.1",
+    image: "redis:8.10.1-alpine",
+    releaseNotes: "https://github.com/redis/redis/releases/tag/8.10.1",
   },
+  /**
+   * The current major (supported until November 2030). Its image keeps data under
+   * /var/lib/postgresql/18/docker by default; the stacks set PGDATA themselves, which 18 honours.
+   */
   postgres: {
-    release: "17.6",
-    image: "postgres:17.6-alpine",
-    releaseNotes: "https://www.postgresql.org/docs/release/17.6/",
+    release: "18.6",
+    image: "postgres:18.6-alpine",
+    releaseNotes: "https://www.postgresql.org/docs/release/18.6/",
   },
+  /** Checked statically only (AGPL: never built here), see test/dashboards/provisioning.test.ts. */
   grafana: {
-    release: "12.2.0",
-    image: "grafana/grafana:12.2.0",
-    releaseNotes: "https://github.com/grafana/grafana/releases/tag/v12.2.0",
+    release: "13.2.3",
+    image: "grafana/grafana:13.2.3",
+    releaseNotes: "https://github.com/grafana/grafana/releases/tag/v13.2.3",
   },
+  /** Checked statically only (AGPL: never built here), see test/dashboards/loki.test.ts. */
   loki: {
-    release: "3.2.1",
-    image: "grafana/loki:3.2.1",
-    releaseNotes: "https://github.com/grafana/loki/releases/tag/v3.2.1",
+    release: "3.7.6",
+    image: "grafana/loki:3.7.6",
+    releaseNotes: "https://github.com/grafana/loki/releases/tag/v3.7.6",
   },
+  /**
+   * Checked statically only (it pulls in AGPL modules: never built here), see
+   * test/dashboards/alloy.test.ts. Upstream has since released 1.19.x; only its release candidates
+   * could be read here, so the pin is the newest release whose sources the checks were read from.
+   */
   alloy: {
-    release: "1.15.0",
-    image: "grafana/alloy:v1.15.0",
-    releaseNotes: "https://github.com/grafana/alloy/releases/tag/v1.15.0",
+    release: "1.18.1",
+    image: "grafana/alloy:v1.18.1",
+    releaseNotes: "https://github.com/grafana/alloy/releases/tag/v1.18.1",
   },
 } as const satisfies Record<ThirdParty, Pin>;
 

@@ -6,7 +6,7 @@ import { formatReport } from "../status/format";
 import { collectStatus } from "../status/lights";
 import { TIME_SCALED_PROFILE } from "./profiles";
 import { startProgress } from "./progress";
-import { ensurePackages } from "./requirements";
+import { MissingPackagesError, missingPackages } from "../setup/debian";
 import { DEV_STACK_FILE, startLocalStack, type LocalEndpoint, type LocalStack } from "./stack";
 import { DEFAULT_STATE_DIR, readRunningState, removeStateFile, writeStateFile } from "./state-file";
 import type { SupervisorEvent } from "./supervisor";
@@ -17,7 +17,6 @@ interface MainOptions {
   stack: string;
   fast?: boolean;
   fresh?: boolean;
-  install?: boolean;
   traffic: number;
   once?: boolean;
   votePort?: number;
@@ -40,7 +39,6 @@ const program = new Command("local")
   .addOption(new Option("--stack <file>", "stack file to render").default(DEV_STACK_FILE))
   .addOption(new Option("--fast", "time-scaled profile: scrape every second, alerts within seconds (as the end-to-end tests)").env("VOTEOBS_FAST"))
   .addOption(new Option("--fresh", "delete the state folder first (votes, metrics, notification log)"))
-  .addOption(new Option("--install", "as root on Debian, install missing packages with apt-get").env("VOTEOBS_INSTALL"))
   .addOption(new Option("--traffic <votes-per-second>", "send steady votes and page views to the app").default(0).argParser(Number))
   .addOption(new Option("--once", "start, print the URLs and the status, then stop (a smoke test)"))
   .addOption(portOption("vote", "vote app"))
@@ -53,7 +51,9 @@ const program = new Command("local")
 runMain(async () => {
   const options = program.opts<MainOptions>();
   const stateDir = resolve(options.stateDir);
-  ensurePackages(options.install === true, (line) => console.log(line));
+  // `npm run local` installs them first (setup/main.ts); started directly, say what is missing.
+  const missing = missingPackages("local");
+  if (missing.length > 0) throw new MissingPackagesError(missing);
 
   const running = readRunningState(stateDir);
   if (running !== undefined) throw new Error(`a local stack already runs from ${stateDir} (pid ${running.pid}); stop it with Ctrl-C there, or pass another --state-dir`);

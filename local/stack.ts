@@ -16,7 +16,7 @@ import { alertResendDelay, localOverlay } from "./profiles";
 import { startSlackReceiver, type SlackReceiver } from "./receivers/slack";
 import { startSmtpReceiver, type SmtpReceiver } from "./receivers/smtp";
 import { startWebhookReceiver, type WebhookReceiver } from "./receivers/webhook";
-import { postgresBinDir } from "./requirements";
+import { postgresBinDir } from "../setup/debian";
 import { ensureAppSecrets, localMailAccount, writeAlertmanagerSecrets } from "./secrets";
 import type { LocalState } from "./state-file";
 import { superviseService, type SupervisedService, type SupervisorEvent } from "./supervisor";

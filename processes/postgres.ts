@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { Client } from "pg";
 import { ExitInfo, ManagedProcess, startManagedProcess, waitForReady, relaunchable } from "./managed-process";
 import { getFreePort } from "./ports";
+import { postgresBinDir } from "../setup/debian";
 
 const run = promisify(execFile);
 
@@ -22,7 +23,7 @@ export interface PostgresOptions {
    * true: PostgreSQL's own durable defaults (the benchmark measures with these).
    */
   durable?: boolean;
-  /** Defaults to /usr/lib/postgresql/15/bin, or PG_BIN_DIR when set. */
+  /** Defaults to PG_BIN_DIR, else the newest Debian PostgreSQL (setup/debian.ts). */
   binDir?: string;
   readyTimeoutMs?: number;
   /**
@@ -70,8 +71,8 @@ function postgresAccount(): Account | undefined {
 }
 
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
-  const binDir = options.binDir ?? process.env.PG_BIN_DIR ?? "/usr/lib/postgresql/15/bin";
-  if (!existsSync(join(binDir, "postgres"))) throw new Error(`no postgres binary in ${binDir} (apt-get install postgresql, or set PG_BIN_DIR)`);
+  const binDir = options.binDir ?? postgresBinDir();
+  if (binDir === undefined || !existsSync(join(binDir, "postgres"))) throw new Error(`no postgres binary in ${binDir ?? "/usr/lib/postgresql/<version>/bin"} (apt-get install postgresql, or set PG_BIN_DIR)`);
   const account = postgresAccount();
   const ownedTemp = options.baseDir === undefined;
   const baseDir = options.baseDir ?? (await mkdtemp(join(tmpdir(), "voteobs-svc-pg-")));

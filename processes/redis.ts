@@ -1,5 +1,6 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
+import { join } from "node:path";
 import { ExitInfo, ManagedProcess, relaunchable, startManagedProcess, waitForReady } from "./managed-process";
 import { getFreePort } from "./ports";
 
@@ -17,6 +18,11 @@ export interface RedisOptions {
    * "aof": append-only file fsynced on every write, so whatever Redis acknowledged survives a kill.
    */
   persistence?: "none" | "aof";
+  /**
+   * When set, Redis requires it (`requirepass`, the default user). It is written into a config file
+   * in `dataDir` (mode 0600) that redis-server reads, never put on its command line.
+   */
+  password?: string;
 }
 
 /**
@@ -25,8 +31,10 @@ export interface RedisOptions {
  */
 export interface RedisServer {
   readonly port: number;
-  /** redis://127.0.0.1:<port> */
+  /** redis://127.0.0.1:<port>, without the password */
   readonly url: string;
+  /** The password Redis requires, when started with one. */
+  readonly password: string | undefined;
   readonly process: ManagedProcess;
   /** Clean shutdown (SIGTERM), SIGKILL after `timeoutMs`. */
   stop(timeoutMs?: number): Promise<ExitInfo>;
@@ -40,11 +48,15 @@ export async function startRedis(options: RedisOptions): Promise<RedisServer> {
   await mkdir(options.dataDir, { recursive: true });
   const port = options.port ?? (await getFreePort());
   const readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
+  const configFile = join(options.dataDir, "redis-auth.conf");
+  if (options.password !== undefined) await writeFile(configFile, `requirepass ${redisConfigString(options.password)}\n`, { mode: 0o600 });
   const launch = async (): Promise<ManagedProcess> => {
     const child = startManagedProcess({
       name: `redis-server:${port}`,
       command: options.binary ?? "redis-server",
       args: [
+        // A config file comes first on redis-server's command line; the options after it add to it.
+        ...(options.password !== undefined ? [configFile] : []),
         "--port", String(port),
         "--bind", "127.0.0.1",
         "--dir", options.dataDir,
@@ -56,7 +68,7 @@ export async function startRedis(options: RedisOptions): Promise<RedisServer> {
         "--loglevel", "warning",
       ],
     });
-    await waitForReady(child, `PING on port ${port}`, () => redisPing(port), readyTimeoutMs);
+    await waitForReady(child, `PING on port ${port}`, () => redisPing(port, 500, options.password), readyTimeoutMs);
     return child;
   };
 
@@ -64,6 +76,7 @@ export async function startRedis(options: RedisOptions): Promise<RedisServer> {
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    password: options.password,
     get process() {
       return instance.process;
     },
@@ -73,8 +86,25 @@ export async function startRedis(options: RedisOptions): Promise<RedisServer> {
   };
 }
 
-/** True when a Redis on 127.0.0.1:port answers PING (raw protocol, no client library). */
-export function redisPing(port: number, timeoutMs = 500): Promise<boolean> {
+/** A value for redis.conf: double-quoted, every byte outside printable ASCII (and " and \\) as \\xHH. */
+function redisConfigString(value: string): string {
+  let quoted = "";
+  for (const byte of Buffer.from(value, "utf8")) {
+    quoted += byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, "0")}`;
+  }
+  return `"${quoted}"`;
+}
+
+/** One command in the Redis protocol (RESP), safe for any argument. */
+function respCommand(...args: string[]): string {
+  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join("")}`;
+}
+
+/**
+ * True when a Redis on 127.0.0.1:port answers PING (raw protocol, no client library), after AUTH
+ * with `password` when given.
+ */
+export function redisPing(port: number, timeoutMs = 500, password?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: "127.0.0.1" });
     let reply = "";
@@ -84,10 +114,12 @@ export function redisPing(port: number, timeoutMs = 500): Promise<boolean> {
     };
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once("error", () => done(false));
-    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.once("connect", () => socket.write(password === undefined ? respCommand("PING") : respCommand("AUTH", password) + respCommand("PING")));
+    const replies = password === undefined ? 1 : 2;
     socket.on("data", (chunk) => {
       reply += chunk.toString("latin1");
-      if (reply.includes("\r\n")) done(reply.startsWith("+PONG"));
+      const lines = reply.split("\r\n");
+      if (lines.length > replies) done(lines[replies - 1] === "+PONG");
     });
   });
 }

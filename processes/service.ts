@@ -21,7 +21,10 @@ export interface ServiceOptions {
    * (build it first with `npx tsc -p services/tsconfig.build.json`).
    */
   entry?: "source" | "compiled";
-  /** Also wait until GET /readyz answers 200 (dependencies reachable). Defaults to false. */
+  /**
+   * Also wait until GET /dependencies answers 200 (every dependency reachable; /readyz says only
+   * that the process takes requests). Defaults to false.
+   */
   waitForReadiness?: boolean;
   /** Called for each line the service prints (its JSON logs). */
   onLine?: (line: string) => void;
@@ -40,7 +43,7 @@ export interface RunningService {
   kill(): Promise<ExitInfo>;
 }
 
-/** Starts the service and waits until GET /healthz (and, if asked, /readyz) answers 200. */
+/** Starts the service and waits until GET /healthz (and, if asked, /dependencies) answers 200. */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const port = options.port ?? (await getFreePort());
   const child = startManagedProcess({
@@ -54,7 +57,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env, PORT: String(port), HOST: "127.0.0.1" },
     onLine: options.onLine,
   });
-  const readyPath = options.waitForReadiness ? "/readyz" : "/healthz";
+  const readyPath = options.waitForReadiness ? "/dependencies" : "/healthz";
   await waitForReady(child, `GET ${readyPath}`, () => httpStatus(port, readyPath).then((status) => status === 200), options.readyTimeoutMs ?? 20_000);
   return {
     name: options.name,

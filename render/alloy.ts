@@ -13,8 +13,8 @@ import { K8S_NAME_LABEL, SERVICE_LABEL, type Topology } from "./topology/types";
 export function renderAlloyConfig(config: StackConfig, topology: Topology): string {
   if (topology.logs.kind === "none") {
     return `${header("//")}
-// This target runs no containers, so Alloy has nothing to read: the services push their own
-// lines to Loki through winston-loki (LOKI_URL), see appLogShipping() in render/alloy.ts.
+// This target runs no containers, so Alloy has nothing to read: the local target writes each
+// service's output to <state>/logs/<service>.log instead of Loki.
 `;
   }
   const kubernetes = topology.logs.kind === "kubernetes";
@@ -35,18 +35,6 @@ loki.write "default" {
   }
 }
 `;
-}
-
-/**
- * Which path carries our services' logs to Loki on a target, so that each line arrives once:
- * where Alloy reads container output, the services must not push too (no LOKI_URL); where no
- * container runs (the local target), only the services can push, through winston-loki, when
- * LOKI_URL names a Loki (the topology's, if one runs there).
- */
-export type AppLogShipping = { via: "alloy" } | { via: "winston-loki"; lokiUrl: string };
-
-export function appLogShipping(topology: Topology): AppLogShipping {
-  return topology.logs.kind === "none" ? { via: "winston-loki", lokiUrl: topology.urls.loki } : { via: "alloy" };
 }
 
 /**

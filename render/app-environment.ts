@@ -8,7 +8,8 @@ export type AppEnvironment = Record<string, string>;
 /**
  * The environment of vote, worker and result on a target: the one mapping from the typed config and
  * the target's addresses to what services/*\/src/config.ts read. Docker, Kubernetes and the local
- * target all place exactly this; secrets appear only as file paths.
+ * target all place exactly this; secrets appear only as file paths. There is no LOKI_URL: Alloy ships
+ * the containers' output to Loki, and the local target writes it to files, so each line is shipped once.
  */
 export function appEnvironment(config: StackConfig, addresses: AppAddresses): Record<AppService, AppEnvironment> {
   const app = config.app;

@@ -18,17 +18,24 @@ interface BuildRecord {
 
 export type BuildResult = { tool: Tool; path: string; cached: boolean; method: BuildRecord["method"] };
 
+const definitionOf = (tool: Tool) => JSON.stringify({ release: tool.release, packagePath: tool.packagePath, go: tool.go });
+
+/** The build already in the cache, when it was made from the tool's current table entry. */
+export function cachedBuild(tool: Tool, baseEnv: NodeJS.ProcessEnv): BuildResult | undefined {
+  const binary = toolBinary(tool, baseEnv);
+  const existing = readRecord(join(toolFolder(tool, baseEnv), "build.json"));
+  return existing && existsSync(binary) && existing.definition === definitionOf(tool) ? { tool, path: binary, cached: true, method: existing.method } : undefined;
+}
+
 /** Builds one pinned tool into its cache folder, or reuses the build already there. */
 export async function buildTool(tool: Tool, baseEnv: NodeJS.ProcessEnv): Promise<BuildResult> {
+  const cached = cachedBuild(tool, baseEnv);
+  if (cached !== undefined) return cached;
   const env = goEnv(baseEnv);
   const folder = toolFolder(tool, baseEnv);
   const binary = toolBinary(tool, baseEnv);
   const recordFile = join(folder, "build.json");
-  const existing = readRecord(recordFile);
-  const definition = JSON.stringify({ release: tool.release, packagePath: tool.packagePath, go: tool.go });
-  if (existing && existsSync(binary) && existing.definition === definition) {
-    return { tool, path: binary, cached: true, method: existing.method };
-  }
+  const definition = definitionOf(tool);
 
   const info = await downloadModule(tool.go.module, tool.go.version, env);
   const ldflags = stampFlags(tool, info);

@@ -2,14 +2,15 @@ import { Command } from "commander";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { loadStackFile } from "../config/load";
+import { configWarnings } from "../config/warnings";
 import { renderAll, topologyFor, type RenderedFiles } from "../render";
 import { runMain } from "../config/errors";
 import { GENERATED, stackFile, stackNames } from "./stacks";
 
-/** Renders a stack file exactly as `pulumi up` would deploy it. */
-export function renderStack(stack: string): RenderedFiles {
+/** Renders a stack file exactly as `pulumi up` would deploy it, with the warnings `pulumi up` would print. */
+export function renderStack(stack: string): { files: RenderedFiles; warnings: string[] } {
   const { config } = loadStackFile(stackFile(stack));
-  return renderAll(config, topologyFor(config));
+  return { files: renderAll(config, topologyFor(config)), warnings: configWarnings(config) };
 }
 
 /** Files currently under a folder, keyed by relative path. */
@@ -51,7 +52,8 @@ if (require.main === module) {
   runMain(() => {
     let drifted = 0;
     for (const stack of options.stack ?? stackNames()) {
-      const files = renderStack(stack);
+      const { files, warnings } = renderStack(stack);
+      for (const warning of warnings) console.error(`warning: Pulumi.${stack}.yaml: ${warning}`);
       const folder = join(GENERATED, stack);
       if (options.check) {
         const paths = drift(files, readTree(folder));

@@ -84,7 +84,7 @@ export class App extends pulumi.ComponentResource {
         `${name}-${service}-image`,
         {
           imageName: `${build.repository}/${service}:${build.tag}`,
-          build: { context: build.context, dockerfile: join(build.context, service, "Dockerfile"), platform: args.build?.platform },
+          build: { context: build.context, dockerfile: join(build.context, "Dockerfile"), args: { SERVICE: service }, platform: args.build?.platform },
           skipPush: true,
           buildOnPreview: false,
         },

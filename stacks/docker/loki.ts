@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_PATHS, PORTS } from "../../render/topology/types";
 import { ArgChecker } from "../common";
 import { CONFIG_FILES, placeRenderedFiles, prefixed } from "../files";
-import { checkCommon, dataVolume, pulledImage, serviceContainer, wgetCheck, type PulledComponentArgs } from "./container";
+import { checkCommon, dataVolume, pulledImage, serviceContainer, type PulledComponentArgs } from "./container";
 
 export interface LokiArgs extends PulledComponentArgs {
   /** The rendered `loki/` folder keyed by path inside it: loki.yaml. */
@@ -39,7 +39,8 @@ export class Loki extends pulumi.ComponentResource {
         command: [`-config.file=${CONFIG_FILES.loki}`],
         files: placeRenderedFiles(prefixed("loki/", args.files)),
         volumes: [{ volumeName: this.volume.name, containerPath: CONTAINER_PATHS.lokiData }],
-        healthcheck: wgetCheck(`http://127.0.0.1:${PORTS.loki}/ready`),
+        // The image is distroless (no shell, no wget); Loki 3.7+ checks its own readiness.
+        healthcheck: ["CMD", "/usr/bin/loki", "-health", `-health.url=http://127.0.0.1:${PORTS.loki}/ready`],
         startPeriodSeconds: 60,
       },
       this,

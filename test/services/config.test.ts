@@ -29,7 +29,7 @@ describe("service configuration", () => {
   test("defaults need no environment at all", () => {
     const vote = loadVoteConfig({});
     assert.equal(vote.port, 8080);
-    assert.equal(vote.redisUrl, "redis://127.0.0.1:6379");
+    assert.deepEqual(vote.redis, { url: "redis://127.0.0.1:6379", password: undefined });
     assert.deepEqual(vote.options, { a: "Cats", b: "Dogs" });
     assert.deepEqual(vote.faultInjection, { enabled: false, errorRatio: 0 });
     assert.equal(vote.httpMetrics, true);
@@ -40,6 +40,9 @@ describe("service configuration", () => {
     assert.match(worker.workerId, /^.+-[0-9a-f]{8}$/);
     assert.notEqual(loadWorkerConfig({}).workerId, worker.workerId, "each worker process gets its own id");
     assert.equal(loadResultConfig({}).pollMs, 1_000);
+    assert.equal(vote.shutdownDrainMs, 0, "no drain on a host; the images set SHUTDOWN_DRAIN_MS");
+    assert.equal(vote.httpKeepAliveTimeoutMs, 65_000, "above the 60 s idle timeout of nginx-ingress and AWS ALB");
+    assert.equal(loadVoteConfig({ SHUTDOWN_DRAIN_MS: "5000" }).shutdownDrainMs, 5_000, "the image's drain fits the default deadline");
   });
 
   test("each invalid variable is refused with one line naming it and what is allowed", () => {
@@ -56,9 +59,24 @@ describe("service configuration", () => {
       [() => loadWorkerConfig({ WORKER_BATCH_SIZE: "0" }), 'invalid WORKER_BATCH_SIZE="0": expected an integer from 1 to 5000'],
       [() => loadWorkerConfig({ WORKER_ID: "has space" }), 'invalid WORKER_ID="has space": expected 1 to 128 letters, digits or . _ : -'],
       [() => loadWorkerConfig({ DATABASE_URL: "mysql://db" }), 'invalid DATABASE_URL="mysql://db": expected a URL starting with postgres:// or postgresql://'],
+      [
+        () => loadWorkerConfig({ DATABASE_URL: "mysql://app:s3cret@db/votes" }),
+        'invalid DATABASE_URL="mysql://***@db/votes": expected a URL starting with postgres:// or postgresql://',
+      ],
+      [() => loadVoteConfig({ REDIS_URL: "http://:s3cret@redis:6379" }), 'invalid REDIS_URL="http://***@redis:6379": expected a URL starting with redis:// or rediss://'],
       [() => loadWorkerConfig({ PGPORT: "-1" }), 'invalid PGPORT="-1": expected an integer from 0 to 65535'],
       [() => loadResultConfig({ RESULT_POLL_MS: "1s" }), 'invalid RESULT_POLL_MS="1s": expected an integer from 50 to 60000'],
       [() => loadResultConfig({ POSTGRES_PASSWORD_FILE: "/nonexistent/secret" }), 'invalid POSTGRES_PASSWORD_FILE="/nonexistent/secret": expected a readable file (ENOENT)'],
+      [() => loadVoteConfig({ SHUTDOWN_DRAIN_MS: "-1" }), 'invalid SHUTDOWN_DRAIN_MS="-1": expected an integer from 0 to 600000'],
+      [
+        () => loadVoteConfig({ SHUTDOWN_DRAIN_MS: "9000", SHUTDOWN_TIMEOUT_MS: "10000" }),
+        "invalid SHUTDOWN_DRAIN_MS=9000 with SHUTDOWN_TIMEOUT_MS=10000: expected SHUTDOWN_DRAIN_MS to be at least 2000 below SHUTDOWN_TIMEOUT_MS (the drain is part of the shutdown deadline)",
+      ],
+      [
+        () => loadWorkerConfig({ WORKER_HEARTBEAT_TTL_MS: "1000", WORKER_IDLE_BLOCK_MS: "1000" }),
+        "invalid WORKER_HEARTBEAT_TTL_MS=1000 with WORKER_IDLE_BLOCK_MS=1000: expected WORKER_HEARTBEAT_TTL_MS to be greater than WORKER_IDLE_BLOCK_MS (the heartbeat must outlive a blocking wait)",
+      ],
+      [() => loadResultConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: "500" }), 'invalid HTTP_KEEP_ALIVE_TIMEOUT_MS="500": expected an integer from 1000 to 3600000'],
     ];
     for (const [load, message] of cases) assert.equal(configError(load), message);
   });
@@ -72,10 +90,32 @@ describe("service configuration", () => {
     assert.match(configError(() => loadWorkerConfig({ PGPASSWORD: "a", POSTGRES_PASSWORD_FILE: secret })), /only one of them/);
   });
 
+  test("the Redis password comes from REDIS_PASSWORD_FILE or REDIS_PASSWORD, not both, and never with one in REDIS_URL", async () => {
+    const dir = await tempDir(cleanup, "config-redis");
+    const secret = join(dir, "redis-password");
+    writeFileSync(secret, " s3cret value\n");
+    const empty = join(dir, "empty");
+    writeFileSync(empty, "\n");
+    assert.equal(loadVoteConfig({ REDIS_PASSWORD_FILE: secret }).redis.password, " s3cret value", "trailing newline dropped, spaces kept");
+    assert.equal(loadWorkerConfig({ REDIS_PASSWORD_FILE: secret }).redis.password, " s3cret value");
+    assert.equal(loadWorkerConfig({ REDIS_PASSWORD: "inline" }).redis.password, "inline");
+    const cases: [() => unknown, string][] = [
+      [() => loadVoteConfig({ REDIS_PASSWORD: "a", REDIS_PASSWORD_FILE: secret }), "invalid REDIS_PASSWORD and REDIS_PASSWORD_FILE: expected only one of them to be set"],
+      [() => loadWorkerConfig({ REDIS_PASSWORD_FILE: "/nonexistent/redis" }), 'invalid REDIS_PASSWORD_FILE="/nonexistent/redis": expected a readable file (ENOENT)'],
+      [() => loadVoteConfig({ REDIS_PASSWORD_FILE: empty }), `invalid REDIS_PASSWORD_FILE=${JSON.stringify(empty)}: expected a file holding the password (it is empty)`],
+      [
+        () => loadVoteConfig({ REDIS_URL: "redis://:inurl@redis:6379", REDIS_PASSWORD_FILE: secret }),
+        "invalid REDIS_URL: expected no password in it when REDIS_PASSWORD or REDIS_PASSWORD_FILE is set",
+      ],
+    ];
+    for (const [load, message] of cases) assert.equal(configError(load), message);
+  });
+
   test("a service with an invalid variable exits with code 2 and one line on stderr", () => {
     const cases: [string, Record<string, string>, RegExp][] = [
       ["vote", { FAULT_ERROR_RATIO: "2" }, /^vote: configuration error: invalid FAULT_ERROR_RATIO="2": expected a number from 0 to 1\n$/],
       ["worker", { WORKER_BATCH_SIZE: "many" }, /^worker: configuration error: invalid WORKER_BATCH_SIZE="many": expected an integer from 1 to 5000\n$/],
+      ["worker", { WORKER_HEARTBEAT_TTL_MS: "500", WORKER_IDLE_BLOCK_MS: "2000" }, /^worker: configuration error: invalid WORKER_HEARTBEAT_TTL_MS=500 with WORKER_IDLE_BLOCK_MS=2000: expected WORKER_HEARTBEAT_TTL_MS to be greater than WORKER_IDLE_BLOCK_MS/],
       ["result", { PORT: "http" }, /^result: configuration error: invalid PORT="http": expected an integer from 0 to 65535\n$/],
     ];
     for (const [name, env, expected] of cases) {

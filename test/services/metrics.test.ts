@@ -112,10 +112,10 @@ describe("metrics contract", () => {
     assert.equal(sumOf(after, "vote_fault_injection_ratio"), 0);
   });
 
-  test("/metrics, /healthz and /readyz are not counted as requests", async () => {
+  test("/metrics, /healthz, /readyz and /dependencies are not counted as requests", async () => {
     const total = async (): Promise<number> => sumOf(await scrape(services.vote.url), "http_requests_total");
     const before = await total();
-    for (const path of ["/metrics", "/healthz", "/readyz", "/healthz?verbose=1"]) assert.equal((await fetch(`${services.vote.url}${path}`)).status, 200);
+    for (const path of ["/metrics", "/healthz", "/readyz", "/dependencies", "/healthz?verbose=1"]) assert.equal((await fetch(`${services.vote.url}${path}`)).status, 200);
     assert.equal(await total(), before);
     const routes = new Set((await scrape(services.vote.url)).filter((s) => s.name === "http_requests_total").map((s) => s.labels.route));
     for (const route of routes) assert.ok(["/", "other"].includes(route), `unexpected route label ${route}`);

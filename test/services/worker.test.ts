@@ -33,6 +33,7 @@ async function startWorker(env: Record<string, string> = {}): Promise<Worker> {
       REDIS_URL: redisServer.url,
       DATABASE_URL: postgres.url,
       WORKER_HEARTBEAT_TTL_MS: "1000",
+      WORKER_IDLE_BLOCK_MS: "500",
       WORKER_RECOVERY_INTERVAL_MS: "200",
       SHUTDOWN_TIMEOUT_MS: "5000",
       ...env,
@@ -230,5 +231,91 @@ describe("worker", () => {
     assert.ok(worker.logs.some((l) => l.msg === "batch failed, retrying"), "the outage was noticed and retried");
     const samples = await scrape(worker.url);
     assert.equal(sumOf(samples, "dependency_up", { dependency: "postgres" }), 1);
+  });
+});
+
+/** True while the worker's waiting connection is blocked in BLMOVE that began within the last `maxIdleSeconds`. */
+async function waitingInBlockingMove(workerId: string, maxIdleSeconds: number): Promise<boolean> {
+  const clients = String(await redis.client("LIST")).split("\n");
+  return clients.some((line) => {
+    const field = (name: string): string | undefined => new RegExp(`(?:^| )${name}=(\\S*)`).exec(line)?.[1];
+    return field("name") === `worker:${workerId}:wait` && field("cmd") === "blmove" && (field("flags") ?? "").includes("b") && Number(field("idle")) <= maxIdleSeconds;
+  });
+}
+
+describe("worker recovery never strands a vote", () => {
+  test("a worker stalled past its TTL while its blocking move took a vote: the vote is counted while held, recovered by another worker, stored once", TIMEOUT, async () => {
+    const stalled = await startWorker({ WORKER_ID: "stalled", WORKER_HEARTBEAT_TTL_MS: "8000", WORKER_IDLE_BLOCK_MS: "4000" });
+    const pid = stalled.process.pid;
+    // Runs before the worker's own stop (cleanup is last-in first-out): a stopped process ignores SIGTERM.
+    perTest.add(async () => {
+      if (stalled.process.running) process.kill(pid, "SIGCONT");
+    });
+
+    // Freeze the worker while its move waits in Redis with at least 2 s of its 4 s left, then vote:
+    // Redis hands the vote to the frozen worker's move.
+    await waitFor("the worker waiting in a fresh blocking move", () => waitingInBlockingMove("stalled", 1));
+    process.kill(pid, "SIGSTOP");
+    assert.ok(await waitingInBlockingMove("stalled", 1), "still waiting after SIGSTOP");
+    await redis.rpush("votes", voteJson("stalled-voter", "a"));
+    await waitFor("the frozen worker's move to take the vote", async () => (await redis.llen("votes:processing:stalled")) === 1);
+    assert.equal(await redis.llen("votes"), 0);
+
+    const rescuer = await startWorker({ WORKER_ID: "rescuer" });
+    assert.equal(await redis.exists("votes:heartbeat:stalled"), 1, "the frozen worker's heartbeat has not expired yet");
+    let samples = await scrape(rescuer.url);
+    assert.equal(sumOf(samples, "vote_queue_depth", { queue: "processing" }), 1, "the held vote is counted as processing");
+    assert.equal(sumOf(samples, "vote_queue_depth", { queue: "pending" }), 0);
+
+    // The heartbeat expires (the worker is still frozen): the rescuer returns the vote to the queue and stores it.
+    await waitFor("the rescuer to store the held vote", async () => (await storedVotes(pg)).get("stalled-voter") === "a", 15_000);
+    await drained();
+    assert.ok(rescuer.logs.some((l) => l.msg === "returned the batch of a dead worker to the queue" && l.deadWorker === "stalled" && l.messages === 1));
+
+    // The frozen worker wakes up: it finds its list empty and stores nothing twice; a newer vote still wins.
+    process.kill(pid, "SIGCONT");
+    await waitFor("the woken worker to answer again", async () => (await fetch(`${stalled.url}/healthz`)).ok);
+    await redis.rpush("votes", voteJson("stalled-voter", "b"));
+    await drained();
+    assert.deepEqual(Object.fromEntries(await storedVotes(pg)), { "stalled-voter": "b" });
+    samples = [...(await scrape(stalled.url)), ...(await scrape(rescuer.url))];
+    assert.equal(sumOf(samples, "votes_processed_total", { result: "stored" }), 2, "each vote stored once: the held one and the newer one");
+  });
+
+  test("a processing list whose worker has no heartbeat is counted and recovered even when the registry does not name it", TIMEOUT, async () => {
+    // What a recovery racing a blocking move that outlived the heartbeat used to leave behind: the
+    // worker forgotten by the registry, then a vote moved into its list.
+    await redis.rpush("votes:processing:forgotten", voteJson("forgotten-voter", "a"), voteJson("forgotten-voter", "b"));
+    await redis.set("votes:heartbeat:forgotten", "1", "PX", 60_000);
+    const rescuer = await startWorker({ WORKER_ID: "finder" });
+    const samples = await scrape(rescuer.url);
+    assert.equal(sumOf(samples, "vote_queue_depth", { queue: "processing" }), 2, "counted while its worker may still be alive");
+
+    await redis.del("votes:heartbeat:forgotten");
+    await drained();
+    assert.deepEqual(Object.fromEntries(await storedVotes(pg)), { "forgotten-voter": "b" });
+    assert.ok(rescuer.logs.some((l) => l.msg === "returned the batch of a dead worker to the queue" && l.deadWorker === "forgotten" && l.messages === 2));
+  });
+
+  test("each blocking move is sent right behind a heartbeat refresh on the same connection", TIMEOUT, async () => {
+    const monitor = await testRedis(redisServer.url, perTest).monitor();
+    perTest.add(async () => monitor.disconnect());
+    const bySource = new Map<string, string[][]>();
+    monitor.on("monitor", (_time: string, args: string[], source: string) => {
+      const commands = bySource.get(source) ?? [];
+      commands.push(args.map((arg) => arg.toLowerCase()));
+      bySource.set(source, commands);
+    });
+    await startWorker({ WORKER_ID: "punctual", WORKER_IDLE_BLOCK_MS: "50" });
+    const moves = (): number => [...bySource.values()].flat().filter((args) => args[0] === "blmove").length;
+    await waitFor("a few blocking moves", () => moves() >= 5);
+    for (const commands of bySource.values()) {
+      commands.forEach((args, i) => {
+        if (args[0] !== "blmove") return;
+        assert.deepEqual(commands[i - 2]?.slice(0, 2), ["set", "votes:heartbeat:punctual"], "heartbeat set just before the move");
+        assert.equal(commands[i - 2]?.[3], "px");
+        assert.deepEqual(commands[i - 1], ["sadd", "votes:workers", "punctual"]);
+      });
+    }
   });
 });

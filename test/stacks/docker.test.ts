@@ -67,14 +67,16 @@ describe("docker target (dev stack under Pulumi mocks)", () => {
     }
   });
 
-  it("every container runs an image by id, pulled pinned or built from services/*/Dockerfile", () => {
+  it("every container runs an image by id, pulled pinned or built from services/Dockerfile", () => {
     const ids = new Set([...graph.ofType("docker:index/remoteImage:RemoteImage").map((r) => r.name), ...graph.ofType("docker:index/image:Image").map((r) => r.name)]);
     assert.equal(ids.size, COMPONENTS.length);
     for (const { component, spec } of containers(graph)) assert.match(spec.image, /^sha256:[0-9a-f]+$/, `${component} must run an image id so a new image replaces it`);
     for (const image of graph.ofType("docker:index/image:Image")) {
-      const inputs = reveal<{ imageName: string; skipPush: boolean; build: { dockerfile: string; context: string } }>(image.inputs);
+      const inputs = reveal<{ imageName: string; skipPush: boolean; build: { dockerfile: string; context: string; args: Record<string, string> } }>(image.inputs);
       assert.equal(inputs.skipPush, true);
-      assert.match(inputs.build.dockerfile, /services\/(vote|worker|result)\/Dockerfile$/);
+      assert.match(inputs.build.dockerfile, /services\/Dockerfile$/);
+      assert.match(inputs.build.args.SERVICE, /^(vote|worker|result)$/);
+      assert.ok(inputs.imageName.includes(`/${inputs.build.args.SERVICE}:`), `${inputs.imageName} is built with SERVICE=${inputs.build.args.SERVICE}`);
       assert.match(inputs.build.context, /services$/);
     }
     for (const image of graph.ofType("docker:index/remoteImage:RemoteImage")) assert.doesNotMatch(String(image.inputs.name), /:latest$|^[^:@]+$/);
@@ -138,7 +140,7 @@ describe("docker target (dev stack under Pulumi mocks)", () => {
 
   it("every secret reaches the containers only as a secret input, never as plain text", () => {
     const values = [mockSecret("slackWebhookUrl"), mockSecret("smtpPassword"), ...graph.ofType("random:index/randomPassword:RandomPassword").map((r) => `generated-${r.name}`)];
-    assert.equal(graph.ofType("random:index/randomPassword:RandomPassword").length, 2, "Grafana admin and Postgres passwords are generated");
+    assert.equal(graph.ofType("random:index/randomPassword:RandomPassword").length, 3, "Grafana admin, Postgres and Redis passwords are generated");
     for (const resource of graph.resources) {
       for (const { path, text } of plainStrings(resource.inputs)) {
         for (const value of values) assert.ok(!text.includes(value), `${resource.type} ${resource.name} ${path} holds a secret in plain text`);

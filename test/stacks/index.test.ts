@@ -32,6 +32,25 @@ describe("index.ts, the composition root", () => {
     assert.equal(await pulumi.isSecret(program.grafanaAdminPassword as pulumi.Output<string>), true);
   });
 
+  it("warns, naming the setting, while alerts.runbookBaseUrl is the placeholder, and not once it is set", () => {
+    const { all, secretKeys } = stackConfigFor("dev");
+    const warnings: string[] = [];
+    const original = pulumi.log.warn;
+    pulumi.log.warn = async (message: string) => void warnings.push(message);
+    try {
+      const alerts = JSON.parse(all["voteobs:alerts"] ?? "{}") as Record<string, unknown>;
+      delete alerts.runbookBaseUrl;
+      runProgram({ ...all, "voteobs:alerts": JSON.stringify(alerts) }, secretKeys.map((k) => `voteobs:${k}`));
+      assert.equal(warnings.length, 1, warnings.join("\n"));
+      assert.match(warnings[0], /voteobs:alerts → runbookBaseUrl is the placeholder https:\/\/github\.com\/voteobs\/voteobs\/.*pulumi config set --path 'voteobs:alerts\.runbookBaseUrl'/);
+      warnings.length = 0;
+      runProgram({ ...all, "voteobs:alerts": JSON.stringify({ ...alerts, runbookBaseUrl: "https://git.example.com/team/voting/blob/main/RUNBOOK.md" }) }, secretKeys.map((k) => `voteobs:${k}`));
+      assert.deepEqual(warnings, []);
+    } finally {
+      pulumi.log.warn = original;
+    }
+  });
+
   it("turns a config mistake into one readable error, not a stack trace", () => {
     const { all, secretKeys } = stackConfigFor("dev");
     assert.throws(

@@ -6,8 +6,13 @@ import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse as parseYaml, stringify } from "yaml";
 import { dockerTopology, renderAll } from "../../render";
+import { parseStackText } from "../../config/load";
 import { devConfig, ROOT } from "../support/render";
-import { diffRendered, diffStacks, exprValueChanges, fieldChanges, formatMarkdown, formatText, inlineChange } from "../../tools/diff";
+import { diffRendered } from "../../tools/diff/artifacts";
+import { formatMarkdown, formatText } from "../../tools/diff/format";
+import { exprValueChanges } from "../../tools/diff/promql";
+import { diffStacks } from "../../tools/diff/stacks";
+import { fieldChanges, inlineChange } from "../../tools/diff/structure";
 
 describe("diff building blocks", () => {
   it("names a changed number of an expression by its role", () => {
@@ -111,5 +116,13 @@ describe("npm run diff against a git ref", () => {
     const markdown = formatMarkdown(result);
     assert.match(markdown, /^<!-- voteobs-diff -->/);
     assert.match(markdown, /- changed: `VoteHighErrorRate` — `threshold 0\.05 → 0\.03`/);
+  });
+});
+
+describe("a stack file's text is validated where it comes from", () => {
+  it("parseStackText reads the text of another ref and names it in errors, with no file written", () => {
+    const ok = parseStackText("config:\n  voteobs:alerts:\n    voteErrorRatio:\n      threshold: 0.03\n", "Pulumi.dev.yaml at origin/main");
+    assert.equal(ok.config.alerts.voteErrorRatio.threshold, 0.03);
+    assert.throws(() => parseStackText("config:\n  voteobs:alerts:\n    voteErrorRatio:\n      threshold: 5\n", "Pulumi.dev.yaml at origin/main"), /Pulumi\.dev\.yaml at origin\/main[\s\S]*voteErrorRatio\.threshold/);
   });
 });

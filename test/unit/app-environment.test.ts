@@ -62,6 +62,10 @@ describe("appEnvironment: one mapping from config and addresses to each service'
     assert.deepEqual([env.vote.OPTION_A, env.result.OPTION_B, env.worker.WORKER_BATCH_SIZE, env.vote.LOG_LEVEL, env.vote.FAULT_INJECTION, env.vote.FAULT_ERROR_RATIO], ["Tea", "Coffee", "250", "debug", "enabled", "0.3"]);
   });
 
+  it("no target makes the services push their own logs: Alloy ships container output, the local target writes files", () => {
+    for (const [target, addresses] of Object.entries(TARGETS)) for (const service of APP_SERVICES) assert.equal(appEnvironment(config, addresses)[service].LOKI_URL, undefined, `${target} ${service}`);
+  });
+
   it("names only variables the services read", () => {
     const read = variablesTheServicesRead();
     for (const service of APP_SERVICES) for (const name of Object.keys(appEnvironment(config, TARGETS.docker)[service])) assert.ok(read.has(name), `${service}: ${name} is set but no service reads it`);

@@ -2,11 +2,11 @@ import { CommonConfig } from "./common-config";
 import { ConfigError } from "./env";
 import { createHttpMetrics, HttpRecorder, NO_HTTP_METRICS } from "./http-metrics";
 import { Server } from "node:http";
-import { createServiceServer, routeMethods, Routes } from "./http-server";
-import { checkReadiness, DependencyCheck } from "./readiness";
+import { createServiceServer, routeMethods, Routes, startDraining } from "./http-server";
+import { checkDependencies, DependencyCheck } from "./dependency-check";
 import { createLogger, Logger } from "./logger";
 import { createServiceMetrics, Dependency, ServiceMetrics, ServiceName } from "./metrics";
-import { errorMessage } from "./timeout";
+import { delay, errorMessage } from "./timeout";
 
 /** Exit code for a configuration error, distinct from a crash (1). */
 export const EXIT_CONFIG_ERROR = 2;
@@ -93,22 +93,23 @@ export function handleLifecycle(options: ShutdownOptions): void {
   });
 }
 
-/** How long a readiness probe waits for each dependency's ping. */
-const READY_TIMEOUT_MS = 1_000;
+/** How long GET /dependencies waits for each dependency's ping. */
+const DEPENDENCY_PING_TIMEOUT_MS = 1_000;
 
 export interface HttpServiceOptions {
   runtime: ServiceRuntime;
   config: CommonConfig;
   routes: Routes;
-  /** Pinged by /readyz, each within 1 s; their results also set `dependency_up`. */
+  /** Pinged by GET /dependencies, each within 1 s; their results also set `dependency_up`. */
   dependencies: readonly DependencyCheck[];
-  /** Stops the service on SIGTERM/SIGINT: close `server`, finish work, close connections. */
+  /** Stops the service on SIGTERM/SIGINT, after the drain: close `server`, finish work, close connections. */
   stop(deadline: number, server: Server): Promise<void>;
 }
 
 /**
- * The HTTP side every service shares: routes plus /metrics, /healthz and /readyz, HTTP metrics
- * (unless METRICS=off), and the shutdown sequence. Listening is left to the caller.
+ * The HTTP side every service shares: routes plus /metrics, /healthz, /readyz and /dependencies,
+ * HTTP metrics (unless METRICS=off), and the shutdown sequence: on SIGTERM /readyz answers 503 at
+ * once, requests are still served for SHUTDOWN_DRAIN_MS, then `stop` runs. Listening is left to the caller.
  */
 export function createHttpService(options: HttpServiceOptions): Server {
   const { runtime, config, routes } = options;
@@ -118,14 +119,22 @@ export function createHttpService(options: HttpServiceOptions): Server {
     httpMetrics: createHttpRecorder(config, metrics, routes),
     registry: metrics.registry,
     logger,
-    readiness: () => checkReadiness(options.dependencies, READY_TIMEOUT_MS, metrics.dependencyUp),
+    checkDependencies: () => checkDependencies(options.dependencies, DEPENDENCY_PING_TIMEOUT_MS, metrics.dependencyUp),
+    keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
   });
   handleLifecycle({
     logger,
     closeLogger: runtime.closeLogger,
     lokiFlushTimeoutMs: config.lokiFlushTimeoutMs,
     timeoutMs: config.shutdownTimeoutMs,
-    stop: (deadline) => options.stop(deadline, server),
+    stop: async (deadline) => {
+      startDraining(server);
+      if (config.shutdownDrainMs > 0) {
+        logger.info("draining: /readyz answers 503, requests still served", { drainMs: config.shutdownDrainMs });
+        await delay(config.shutdownDrainMs);
+      }
+      await options.stop(deadline, server);
+    },
   });
   return server;
 }

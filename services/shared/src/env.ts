@@ -61,18 +61,22 @@ export function readChoice<T extends string>(env: Env, name: string, choices: re
   return match;
 }
 
+/** The URL as it may be shown in an error: whatever stands between `//` and `@` (user and password) masked. */
+export function redactCredentials(url: string): string {
+  return url.replace(/\/\/[^/@]*@/, "//***@");
+}
+
 export function readUrl(env: Env, name: string, protocols: readonly string[], fallback?: string): string | undefined {
   const raw = present(env, name) ?? fallback;
   if (raw === undefined) return undefined;
+  const allowed = `a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw invalid(name, raw, `a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`);
+    throw invalid(name, redactCredentials(raw), allowed);
   }
-  if (!protocols.includes(url.protocol)) {
-    throw invalid(name, raw, `a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`);
-  }
+  if (!protocols.includes(url.protocol)) throw invalid(name, redactCredentials(raw), allowed);
   return raw;
 }
 

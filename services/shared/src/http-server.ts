@@ -4,10 +4,12 @@ import { performance } from "node:perf_hooks";
 import { Registry } from "prom-client";
 import { HttpRecorder, methodLabel, UNMATCHED_ROUTE } from "./http-metrics";
 import { Logger } from "./logger";
-import { ReadinessReport } from "./readiness";
+import { DependencyReport } from "./dependency-check";
 import { errorMessage } from "./timeout";
 
 const closingServers = new WeakSet<Server>();
+/** Servers told to drain: /readyz answers 503 while requests are still served. */
+const drainingServers = new WeakSet<Server>();
 /** Requests being answered per server (streams excluded): shutdown cuts connections once it is 0. */
 const requestsInFlight = new WeakMap<Server, { count: number }>();
 
@@ -33,8 +35,15 @@ export interface ServiceServerOptions {
   httpMetrics: HttpRecorder;
   registry: Registry;
   logger: Logger;
-  readiness: () => Promise<ReadinessReport>;
+  /** Pings the dependencies for GET /dependencies. */
+  checkDependencies: () => Promise<DependencyReport>;
+  /** Idle keep-alive connections are closed after this; headersTimeout and requestTimeout are 1 s above. */
+  keepAliveTimeoutMs: number;
 }
+
+/** The paths every service answers itself, never counted in the HTTP metrics. */
+export const OPERATIONAL_PATHS = ["/metrics", "/healthz", "/readyz", "/dependencies"] as const;
+const operational = new Set<string>(OPERATIONAL_PATHS);
 
 /** Route → methods, for creating the HTTP metric series up front. */
 export function routeMethods(routes: Routes): Record<string, string[]> {
@@ -56,7 +65,7 @@ function withContentLength(reply: Reply): OutgoingHttpHeaders | undefined {
   return { ...reply.headers, "content-length": length };
 }
 
-/** A node:http server with our routes plus /metrics, /healthz and /readyz (which are not counted). */
+/** A node:http server with our routes plus /metrics, /healthz, /readyz and /dependencies (which are not counted). */
 export function createServiceServer(options: ServiceServerOptions): Server {
   const { routes, httpMetrics, logger } = options;
 
@@ -65,7 +74,7 @@ export function createServiceServer(options: ServiceServerOptions): Server {
     inFlight.count--;
     const method = methodLabel(req.method);
     if (result !== STREAMING) {
-      if (closingServers.has(server)) res.shouldKeepAlive = false;
+      if (closingServers.has(server) || drainingServers.has(server)) res.shouldKeepAlive = false;
       if (!res.headersSent) res.writeHead(result.status, withContentLength(result));
       res.end(result.body);
     }
@@ -78,13 +87,16 @@ export function createServiceServer(options: ServiceServerOptions): Server {
     }
   };
 
-  const server = createServer((req, res) => {
+  // headersTimeout above keepAliveTimeout, as Node wants (and requestTimeout at least headersTimeout,
+  // which createServer checks).
+  const headersTimeout = options.keepAliveTimeoutMs + 1_000;
+  const server = createServer({ headersTimeout, requestTimeout: headersTimeout }, (req, res) => {
     const url = req.url ?? "/";
     const queryStart = url.indexOf("?");
     const path = queryStart === -1 ? url : url.slice(0, queryStart);
     inFlight.count++;
-    if (path === "/metrics" || path === "/healthz" || path === "/readyz") {
-      void serveOperational(path, req, res, options).finally(() => inFlight.count--);
+    if (operational.has(path)) {
+      void serveOperational(path, req, res, server, options).finally(() => inFlight.count--);
       return;
     }
     const started = performance.now();
@@ -106,9 +118,7 @@ export function createServiceServer(options: ServiceServerOptions): Server {
     }
   });
   requestsInFlight.set(server, inFlight);
-  server.keepAliveTimeout = 5_000;
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  server.keepAliveTimeout = options.keepAliveTimeoutMs;
   return server;
 }
 
@@ -120,18 +130,25 @@ function dispatch(handlers: Routes[string], req: IncomingMessage, res: ServerRes
   return { ...textReply(405, "method not allowed"), headers: { "content-type": "text/plain; charset=utf-8", allow } };
 }
 
-async function serveOperational(path: string, req: IncomingMessage, res: ServerResponse, options: ServiceServerOptions): Promise<void> {
+const json = { "content-type": "application/json" };
+
+async function serveOperational(path: string, req: IncomingMessage, res: ServerResponse, server: Server, options: ServiceServerOptions): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.writeHead(405, { allow: "GET, HEAD" }).end();
     return;
   }
   try {
     if (path === "/healthz") {
-      res.writeHead(200, { "content-type": "application/json" }).end('{"status":"alive"}');
+      res.writeHead(200, json).end('{"status":"alive"}');
     } else if (path === "/readyz") {
-      const report = await options.readiness();
-      const body = { status: report.ready ? "ready" : "not ready", failed: report.failed, dependencies: report.dependencies };
-      res.writeHead(report.ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(body));
+      // Whether this process takes requests, never whether its dependencies answer: a service whose
+      // dependency is down must keep receiving traffic, so that its failures are answered and counted.
+      if (drainingServers.has(server)) res.writeHead(503, json).end('{"status":"draining"}');
+      else res.writeHead(200, json).end('{"status":"ready"}');
+    } else if (path === "/dependencies") {
+      const report = await options.checkDependencies();
+      const body = { status: report.ready ? "up" : "down", failed: report.failed, dependencies: report.dependencies };
+      res.writeHead(report.ready ? 200 : 503, json).end(JSON.stringify(body));
     } else {
       const text = await options.registry.metrics();
       res.writeHead(200, { "content-type": options.registry.contentType }).end(text);
@@ -150,6 +167,14 @@ export function listen(server: Server, port: number, host = "0.0.0.0"): Promise<
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+/**
+ * Starts the drain: /readyz answers 503 from now on, so load balancers stop sending new requests,
+ * while every request that still arrives is served (each response closes its connection).
+ */
+export function startDraining(server: Server): void {
+  drainingServers.add(server);
 }
 
 /** Stops accepting, lets in-flight requests finish, and cuts remaining connections after `graceMs`. */

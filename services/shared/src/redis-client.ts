@@ -1,5 +1,6 @@
 import Redis from "ioredis";
 import { Gauge } from "prom-client";
+import { RedisConfig } from "./common-config";
 import { Logger } from "./logger";
 import { errorMessage } from "./timeout";
 
@@ -18,11 +19,14 @@ export interface RedisClientOptions {
 /**
  * An ioredis client that fails fast instead of queueing while Redis is away: no offline queue,
  * no retry or resend of a command, a short command timeout, and reconnection with capped backoff.
- * Its connection state is mirrored in dependency_up{dependency="redis"} and logged on each change.
+ * Its connection state is mirrored in dependency_up{dependency="redis"} and logged on each change
+ * (error messages only: ioredis attaches the failed command, AUTH and its password included, to the error).
  */
-export function createRedisClient(url: string, options: RedisClientOptions): Redis {
+export function createRedisClient(config: RedisConfig, options: RedisClientOptions): Redis {
   const { logger, dependencyUp } = options;
-  const client = new Redis(url, {
+  const client = new Redis(config.url, {
+    // AUTH as the default user; a refused password is an error event like a refused connection.
+    ...(config.password !== undefined ? { password: config.password } : {}),
     connectionName: options.connectionName,
     enableOfflineQueue: false,
     enableReadyCheck: true,

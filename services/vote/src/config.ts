@@ -1,4 +1,4 @@
-import { CommonConfig, readCommonConfig, readRedisUrl, readVoteOptions, VoteOptions } from "../../shared/src/common-config";
+import { CommonConfig, readCommonConfig, readRedisConfig, readVoteOptions, RedisConfig, VoteOptions } from "../../shared/src/common-config";
 import { Env, readChoice, readInteger, readRatio } from "../../shared/src/env";
 
 export interface FaultInjectionConfig {
@@ -8,7 +8,7 @@ export interface FaultInjectionConfig {
 }
 
 export interface VoteConfig extends CommonConfig {
-  redisUrl: string;
+  redis: RedisConfig;
   redisCommandTimeoutMs: number;
   options: VoteOptions;
   faultInjection: FaultInjectionConfig;
@@ -18,7 +18,7 @@ export function loadVoteConfig(env: Env): VoteConfig {
   const enabled = readChoice(env, "FAULT_INJECTION", ["enabled", "disabled"] as const, "disabled") === "enabled";
   return {
     ...readCommonConfig(env, 8080),
-    redisUrl: readRedisUrl(env),
+    redis: readRedisConfig(env),
     redisCommandTimeoutMs: readInteger(env, "REDIS_COMMAND_TIMEOUT_MS", 500, 10, 60_000),
     options: readVoteOptions(env),
     faultInjection: { enabled, errorRatio: readRatio(env, "FAULT_ERROR_RATIO", 0) },

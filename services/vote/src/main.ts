@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const runtime = createServiceRuntime("vote", ["redis"], config);
   const { metrics, logger } = runtime;
 
-  const redis = createRedisClient(config.redisUrl, {
+  const redis = createRedisClient(config.redis, {
     logger,
     dependencyUp: metrics.dependencyUp,
     commandTimeoutMs: config.redisCommandTimeoutMs,

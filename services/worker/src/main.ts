@@ -18,8 +18,8 @@ async function main(): Promise<void> {
   const { metrics, logger } = runtime;
   const dependencyUp = metrics.dependencyUp;
 
-  const redis = createRedisClient(config.redisUrl, { logger, dependencyUp, commandTimeoutMs: 2_000, connectionName: `worker:${config.workerId}` });
-  const blocking = createRedisClient(config.redisUrl, {
+  const redis = createRedisClient(config.redis, { logger, dependencyUp, commandTimeoutMs: 2_000, connectionName: `worker:${config.workerId}` });
+  const blocking = createRedisClient(config.redis, {
     logger,
     dependencyUp,
     commandTimeoutMs: config.idleBlockMs + 2_000,
@@ -46,7 +46,8 @@ async function main(): Promise<void> {
   const recoverOrphans = async (): Promise<void> => {
     const recovered = await queue.recoverOrphans();
     for (const [workerId, messages] of recovered) {
-      logger.warn("returned the batch of a dead worker to the queue", { deadWorker: workerId, messages });
+      if (messages > 0) logger.warn("returned the batch of a dead worker to the queue", { deadWorker: workerId, messages });
+      else logger.debug("forgot a dead worker that held nothing", { deadWorker: workerId });
     }
   };
   const every = (ms: number, task: () => Promise<unknown>, what: string): NodeJS.Timeout =>

@@ -70,38 +70,45 @@ return #items
 `;
 
 /**
- * KEYS: workers, pending. ARGV: processing key prefix, heartbeat key prefix.
- * For each registered worker whose heartbeat expired (it crashed or was killed), returns its
- * processing list to the head of \`pending\` in order and forgets the worker.
- * Returns {workerId, count, ...}. The per-worker keys are derived inside the script, which is fine
- * on a single Redis (not on Redis Cluster).
+ * KEYS: processing list, heartbeat, workers, pending. ARGV: worker id.
+ * When the worker's heartbeat has expired (it crashed, was killed, or stalled past its TTL), returns
+ * its processing list to the head of \`pending\` in order and forgets the worker, whether or not it
+ * was in the registry. Returns how many messages went back, or -1 when the worker is alive.
  */
-export const RECOVER_ORPHANS = `
-local recovered = {}
-for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  if redis.call('EXISTS', ARGV[2] .. id) == 0 then
-    local list = ARGV[1] .. id
-    local items = redis.call('LRANGE', list, 0, -1)
-    for i = #items, 1, -1 do
-      redis.call('LPUSH', KEYS[2], items[i])
-    end
-    redis.call('DEL', list)
-    redis.call('SREM', KEYS[1], id)
-    table.insert(recovered, id)
-    table.insert(recovered, #items)
-  end
+export const RECOVER_WORKER = `
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  return -1
 end
-return recovered
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+for i = #items, 1, -1 do
+  redis.call('LPUSH', KEYS[4], items[i])
+end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[3], ARGV[1])
+return #items
 `;
 
 /**
- * KEYS: pending, dead letter, workers. ARGV: processing key prefix.
+ * KEYS: pending, dead letter, workers, then the processing lists found by SCAN. ARGV: processing key prefix.
+ * Counts every processing list, found by SCAN or through the registry (a list created after the SCAN
+ * belongs to a worker that registered in the same step), in one atomic read, so a message moving
+ * between lists is never missed or counted twice.
  * Returns {pending length, processing total, dead-letter length, head of pending or false}.
  */
 export const QUEUE_STATS = `
+local counted = {}
 local processing = 0
+local function count(key)
+  if not counted[key] then
+    counted[key] = true
+    processing = processing + redis.call('LLEN', key)
+  end
+end
+for i = 4, #KEYS do
+  count(KEYS[i])
+end
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-  processing = processing + redis.call('LLEN', ARGV[1] .. id)
+  count(ARGV[1] .. id)
 end
 return {redis.call('LLEN', KEYS[1]), processing, redis.call('LLEN', KEYS[2]), redis.call('LINDEX', KEYS[1], 0)}
 `;

@@ -1,6 +1,6 @@
 import Redis from "ioredis";
 import { QUEUE_KEYS } from "../../shared/src/queue-keys";
-import { ACKNOWLEDGE_AND_TAKE, ACKNOWLEDGE_BATCH, GIVE_BACK_BATCH, QUEUE_STATS, RECOVER_ORPHANS, TAKE_BATCH } from "./queue-scripts";
+import { ACKNOWLEDGE_AND_TAKE, ACKNOWLEDGE_BATCH, GIVE_BACK_BATCH, QUEUE_STATS, RECOVER_WORKER, TAKE_BATCH } from "./queue-scripts";
 
 type ScriptResult = Promise<unknown>;
 interface QueueCommands {
@@ -11,10 +11,17 @@ interface QueueCommands {
     size: number, workerId: string, ttlMs: number, ...malformed: string[]
   ): ScriptResult;
   voteobsGiveBackBatch(processing: string, pending: string): ScriptResult;
-  voteobsRecoverOrphans(workers: string, pending: string, processingPrefix: string, heartbeatPrefix: string): ScriptResult;
-  voteobsQueueStats(pending: string, deadLetter: string, workers: string, processingPrefix: string): ScriptResult;
+  voteobsRecoverWorker(processing: string, heartbeat: string, workers: string, pending: string, workerId: string): ScriptResult;
+  /** Variable number of keys: the key count comes first. */
+  voteobsQueueStats(numberOfKeys: number, ...keysThenArgs: string[]): ScriptResult;
 }
 type QueueRedis = Redis & QueueCommands;
+type QueuePipeline = ReturnType<Redis["pipeline"]> & { voteobsRecoverWorker: (...args: Parameters<QueueCommands["voteobsRecoverWorker"]>) => QueuePipeline };
+
+/** Keys asked for per SCAN call: each call does bounded work, however large the keyspace. */
+const SCAN_COUNT = 200;
+
+const PROCESSING_PREFIX = QUEUE_KEYS.processing("");
 
 export interface QueueStats {
   pending: number;
@@ -44,8 +51,8 @@ export class WorkQueue {
     redis.defineCommand("voteobsAcknowledgeBatch", { numberOfKeys: 2, lua: ACKNOWLEDGE_BATCH });
     redis.defineCommand("voteobsAcknowledgeAndTake", { numberOfKeys: 5, lua: ACKNOWLEDGE_AND_TAKE });
     redis.defineCommand("voteobsGiveBackBatch", { numberOfKeys: 2, lua: GIVE_BACK_BATCH });
-    redis.defineCommand("voteobsRecoverOrphans", { numberOfKeys: 2, lua: RECOVER_ORPHANS });
-    redis.defineCommand("voteobsQueueStats", { numberOfKeys: 3, lua: QUEUE_STATS });
+    redis.defineCommand("voteobsRecoverWorker", { numberOfKeys: 4, lua: RECOVER_WORKER });
+    redis.defineCommand("voteobsQueueStats", { lua: QUEUE_STATS });
     this.redis = redis as QueueRedis;
     this.processingKey = QUEUE_KEYS.processing(workerId);
     this.heartbeatKey = QUEUE_KEYS.heartbeat(workerId);
@@ -75,9 +82,22 @@ export class WorkQueue {
     return (await this.redis.voteobsGiveBackBatch(this.processingKey, QUEUE_KEYS.pending)) as number;
   }
 
-  /** Waits up to `timeoutMs` for one message, moving it into the processing list (taken by the next take()). */
+  /**
+   * Waits up to `timeoutMs` for one message, moving it into the processing list (taken by the next
+   * take()). The heartbeat is refreshed in the same pipeline, right before the move starts waiting
+   * on the same connection: with a TTL longer than the wait (the config insists), the heartbeat
+   * outlives the wait even when this process stalls, so a vote the move takes is never in the list
+   * of a worker that looks dead.
+   */
   async waitForWork(timeoutMs: number): Promise<void> {
-    await this.blocking.blmove(QUEUE_KEYS.pending, this.processingKey, "LEFT", "RIGHT", timeoutMs / 1000);
+    const results = await this.blocking
+      .pipeline()
+      .set(this.heartbeatKey, "1", "PX", this.heartbeatTtlMs)
+      .sadd(QUEUE_KEYS.workers, this.workerId)
+      .blmove(QUEUE_KEYS.pending, this.processingKey, "LEFT", "RIGHT", timeoutMs / 1000)
+      .exec();
+    const failed = results?.find(([error]) => error !== null)?.[0];
+    if (failed) throw failed;
   }
 
   async heartbeat(): Promise<void> {
@@ -89,27 +109,49 @@ export class WorkQueue {
     await this.redis.multi().del(this.heartbeatKey).srem(QUEUE_KEYS.workers, this.workerId).exec();
   }
 
-  /** Returns the batches of dead workers to the queue; resolves to {workerId: messages returned}. */
+  /**
+   * Returns the batches of dead workers to the queue; resolves to {workerId: messages returned} for
+   * each dead worker forgotten. Candidates are the registry and every `votes:processing:*` list
+   * (SCAN): a list whose worker has no live heartbeat is recovered whether or not it is registered.
+   */
   async recoverOrphans(): Promise<Map<string, number>> {
-    const flat = (await this.redis.voteobsRecoverOrphans(
-      QUEUE_KEYS.workers,
-      QUEUE_KEYS.pending,
-      QUEUE_KEYS.processing(""),
-      QUEUE_KEYS.heartbeat(""),
-    )) as (string | number)[];
+    const ids = new Set(await this.redis.smembers(QUEUE_KEYS.workers));
+    for (const key of await this.processingLists()) ids.add(key.slice(PROCESSING_PREFIX.length));
     const recovered = new Map<string, number>();
-    for (let i = 0; i < flat.length; i += 2) recovered.set(String(flat[i]), Number(flat[i + 1]));
+    if (ids.size === 0) return recovered;
+    const pipeline = this.redis.pipeline() as QueuePipeline;
+    for (const id of ids) pipeline.voteobsRecoverWorker(QUEUE_KEYS.processing(id), QUEUE_KEYS.heartbeat(id), QUEUE_KEYS.workers, QUEUE_KEYS.pending, id);
+    const results = (await pipeline.exec()) ?? [];
+    [...ids].forEach((id, i) => {
+      const [error, returned] = results[i] ?? [new Error("no reply")];
+      if (error) throw error;
+      if (Number(returned) >= 0) recovered.set(id, Number(returned));
+    });
     return recovered;
   }
 
+  /** Queue depths in one atomic read; `processing` counts every processing list, registered or not. */
   async stats(): Promise<QueueStats> {
-    const [pending, processing, deadLetter, oldest] = (await this.redis.voteobsQueueStats(
-      QUEUE_KEYS.pending,
-      QUEUE_KEYS.deadLetter,
-      QUEUE_KEYS.workers,
-      QUEUE_KEYS.processing(""),
-    )) as [number, number, number, string | null];
+    const keys = [QUEUE_KEYS.pending, QUEUE_KEYS.deadLetter, QUEUE_KEYS.workers, ...(await this.processingLists())];
+    const [pending, processing, deadLetter, oldest] = (await this.redis.voteobsQueueStats(keys.length, ...keys, PROCESSING_PREFIX)) as [
+      number,
+      number,
+      number,
+      string | null,
+    ];
     return { pending, processing, deadLetter, oldestPending: oldest };
+  }
+
+  /** Every `votes:processing:*` key, found with SCAN in bounded steps (never KEYS). */
+  private async processingLists(): Promise<string[]> {
+    const found = new Set<string>();
+    let cursor = "0";
+    do {
+      const [next, keys] = await this.redis.scan(cursor, "MATCH", `${PROCESSING_PREFIX}*`, "COUNT", SCAN_COUNT);
+      for (const key of keys) found.add(key);
+      cursor = next;
+    } while (cursor !== "0");
+    return [...found];
   }
 
   ping(): Promise<unknown> {

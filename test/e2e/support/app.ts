@@ -1,8 +1,8 @@
-import { MissingPackagesError, missingPackages } from "../../../local/requirements";
+import { MissingPackagesError, missingPackages } from "../../../setup/debian";
 
 /** Fails the test file at once, with the install line, when a Debian package the local target needs is missing. */
 export function requireLocalPackages(): void {
-  const missing = missingPackages();
+  const missing = missingPackages("local");
   if (missing.length > 0) throw new MissingPackagesError(missing);
 }
 

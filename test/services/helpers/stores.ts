@@ -3,8 +3,8 @@ import { Client } from "pg";
 import { Cleanup } from "./cleanup";
 
 /** A Redis client for assertions; quiet while Redis is down on purpose. */
-export function testRedis(url: string, cleanup: Cleanup): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+export function testRedis(url: string, cleanup: Cleanup, password?: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => 100, ...(password === undefined ? {} : { password }) });
   redis.on("error", () => undefined);
   cleanup.add(async () => redis.disconnect());
   return redis;

@@ -8,14 +8,15 @@ export interface DependencyCheck {
   ping: () => Promise<unknown>;
 }
 
-export interface ReadinessReport {
+export interface DependencyReport {
+  /** Every dependency answered. */
   ready: boolean;
   dependencies: Record<string, string>;
   failed: string[];
 }
 
 /** Pings every dependency in parallel with a deadline and records each result in dependency_up. */
-export async function checkReadiness(checks: readonly DependencyCheck[], timeoutMs: number, dependencyUp: Gauge<"dependency">): Promise<ReadinessReport> {
+export async function checkDependencies(checks: readonly DependencyCheck[], timeoutMs: number, dependencyUp: Gauge<"dependency">): Promise<DependencyReport> {
   const results = await Promise.all(
     checks.map(async ({ dependency, ping }) => {
       try {
