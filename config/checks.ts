@@ -1,6 +1,8 @@
 import { durationSeconds, type Duration } from "./duration";
 import { at, pulumiPath } from "./errors";
+import { REMOTE_STORES, RESERVED_HEADERS, TENANT_HEADERS } from "./remote-stores";
 import type { StackConfig } from "./schema";
+import { remoteWriteName } from "./secrets";
 
 /**
  * Rules that relate one field to another; the schema checks each field alone. Each problem
@@ -86,6 +88,101 @@ export function crossFieldProblems(config: StackConfig): string[] {
 
   if (config.app.faultInjection.errorRatio > 0 && !config.app.faultInjection.enabled) {
     problems.push(`${at("app.faultInjection.errorRatio")}: ${config.app.faultInjection.errorRatio} has no effect while app.faultInjection.enabled is false; enable it or set the ratio to 0`);
+  }
+  problems.push(...remoteWriteProblems(config), ...replicaProblems(config), ...lokiStorageProblems(config));
+  return problems;
+}
+
+/** Header names that carry credentials; their values would sit in plain config and in prometheus.yml. */
+const CREDENTIAL_HEADER = /authorization|token|api[-_]?key|secret|password|cookie/i;
+
+function remoteWriteProblems(config: StackConfig): string[] {
+  const problems: string[] = [];
+  const { remoteWrite, externalLabels } = config.prometheus;
+  const names = new Map<string, number>();
+  remoteWrite.forEach((entry, index) => {
+    const path = (...rest: PropertyKey[]) => pulumiPath(["prometheus", "remoteWrite", index, ...rest]);
+    const store = REMOTE_STORES[entry.kind];
+    const name = remoteWriteName(entry);
+    const first = names.get(name);
+    if (first !== undefined) {
+      problems.push(`${path(entry.name ? "name" : "kind")}: the name "${name}" is already taken by prometheus.remoteWrite[${first}]${entry.name ? "" : " (an entry without a name goes by its kind)"}; give each entry a unique name`);
+    } else {
+      names.set(name, index);
+    }
+
+    const url = new URL(entry.url);
+    if (url.username !== "" || url.password !== "") {
+      problems.push(`${path("url")}: holds credentials (user:password@) in plain text; remove them from the URL and set auth: { type: basic, username: "${decodeURIComponent(url.username)}", password: { secret: "<pulumi config key>" } } (or { file: "<path>" })`);
+    }
+
+    for (const [header, value] of Object.entries(entry.headers)) {
+      const lower = header.toLowerCase();
+      if (lower === "authorization" || /^(bearer|basic)\s/i.test(value.trim())) {
+        problems.push(`${path("headers", header)}: a secret written in plain text; credentials go in auth as a secret reference: auth: { type: bearer, token: { secret: "<pulumi config key>" } } or { type: basic, username, password: { secret } }`);
+      } else if (RESERVED_HEADERS.includes(lower)) {
+        problems.push(`${path("headers", header)}: Prometheus sets ${header} itself and refuses to send another; remove it`);
+      } else if (CREDENTIAL_HEADER.test(header)) {
+        problems.push(`${path("headers", header)}: looks like a credential, and headers are plain config rendered into prometheus.yml; use auth (basic or bearer) with a secret reference instead`);
+      }
+    }
+
+    const tenantHeader = Object.keys(entry.headers).find((h) => TENANT_HEADERS.has(h.toLowerCase()));
+    if (tenantHeader !== undefined && entry.auth.type === "none" && store.tenantNeedsAuth) {
+      problems.push(
+        `${path("headers", tenantHeader)}: a tenant header on an endpoint without auth; ${store.title} trusts ${store.tenantHeader} as given and expects an authenticating gateway in front, so without credentials anyone could write as tenant "${entry.headers[tenantHeader]}". Set auth to basic or bearer with a secret reference (kind "generic" skips this check for a store that needs none)`,
+      );
+    }
+    if (store.requiredAuth === "basic" && entry.auth.type !== "basic") {
+      problems.push(`${path("auth")}: ${store.title} requires basic auth: auth: { type: basic, username: "<instance ID>", password: { secret: "<pulumi config key of an access policy token>" } }`);
+    }
+
+    const q = entry.queue;
+    if (q.minShards > q.maxShards) problems.push(`${path("queue", "minShards")}: ${q.minShards} is above queue.maxShards (${q.maxShards}); it must be at most maxShards`);
+    if (durationSeconds(q.minBackoff) > durationSeconds(q.maxBackoff)) problems.push(`${path("queue", "minBackoff")}: ${q.minBackoff} is longer than queue.maxBackoff (${q.maxBackoff}); it must be at most maxBackoff`);
+
+    const w = entry.writeRelabel;
+    if (w.metrics === "all" && w.extraMetrics.length > 0) problems.push(`${path("writeRelabel", "extraMetrics")}: has no effect with writeRelabel.metrics "all" (everything is sent); remove it or use metrics "used"`);
+    const kept = new Set(["__name__", "job", "service", ...Object.keys(externalLabels), ...(config.kubernetes.prometheusReplicas > 1 ? ["replica"] : [])]);
+    for (const label of w.dropLabels) {
+      if (kept.has(label)) problems.push(`${path("writeRelabel", "dropLabels")}: "${label}" cannot be dropped: ${label === "__name__" ? "it is the metric name" : Object.hasOwn(externalLabels, label) || label === "replica" ? "it is an external label that keeps this stack's series apart in the store" : "the dashboards and alerts select by it"}`);
+    }
+  });
+
+  if (remoteWrite.length > 0 && Object.keys(externalLabels).length === 0) {
+    problems.push(`${at("prometheus.externalLabels")}: is empty while prometheus.remoteWrite sends to a shared store; give at least { cluster: "<this stack's name>" } so its series stay apart from other stacks'`);
+  }
+  if (config.grafana.metricsQueryUrl !== undefined && remoteWrite.length === 0) {
+    problems.push(`${at("grafana.metricsQueryUrl")}: points Grafana at a store no Prometheus of this stack writes to; add the store to prometheus.remoteWrite, or leave metricsQueryUrl unset to query this stack's Prometheus`);
+  }
+  return problems;
+}
+
+function replicaProblems(config: StackConfig): string[] {
+  const replicas = config.kubernetes.prometheusReplicas;
+  if (replicas === 1) return [];
+  const problems: string[] = [];
+  if (config.target === "docker") {
+    problems.push(`${at("kubernetes.prometheusReplicas")}: ${replicas} replicas need target "kubernetes"; the Docker target runs one Prometheus (set voteobs:target to kubernetes, or prometheusReplicas to 1)`);
+  }
+  if (Object.hasOwn(config.prometheus.externalLabels, "replica")) {
+    problems.push(`${at("prometheus.externalLabels")}: "replica" is set per pod when kubernetes.prometheusReplicas is above 1 (replica: <pod name>); remove it from externalLabels`);
+  }
+  return problems;
+}
+
+function lokiStorageProblems(config: StackConfig): string[] {
+  const storage = config.loki.storage;
+  if (storage.type !== "s3") return [];
+  const problems: string[] = [];
+  if ((storage.accessKeyId === undefined) !== (storage.secretAccessKey === undefined)) {
+    problems.push(`${at("loki.storage")}: accessKeyId and secretAccessKey go together; give both (each as { secret } or { file }), or neither to use the AWS default credentials (IAM role, IRSA)`);
+  }
+  if (storage.endpoint !== undefined && !/^https?:\/\/[^/?#]+\/?$/i.test(storage.endpoint)) {
+    problems.push(`${at("loki.storage.endpoint")}: ${JSON.stringify(storage.endpoint)} has a path or query; give only the scheme, host and port, e.g. "http://minio:9000" (the bucket goes in loki.storage.bucket)`);
+  }
+  if (storage.endpoint === undefined && storage.region === undefined) {
+    problems.push(`${at("loki.storage.region")}: is required when loki.storage.endpoint is not given (AWS S3 is found by its region, e.g. "eu-west-1"); for MinIO or another S3-compatible store give endpoint, e.g. "http://minio:9000"`);
   }
   return problems;
 }

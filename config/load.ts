@@ -3,7 +3,7 @@ import { parse as parseYaml } from "yaml";
 import { crossFieldProblems } from "./checks";
 import { ConfigError, NAMESPACE, closest, describeIssues, pulumiPath } from "./errors";
 import { stackSchema, type StackConfig } from "./schema";
-import { secretUses } from "./secrets";
+import { secretUses, type SecretUse } from "./secrets";
 
 /**
  * The only module that reads configuration: from the Pulumi program's config, from a
@@ -93,9 +93,15 @@ export interface PulumiConfigReader<Secret> {
   requireSecret(key: string): Secret;
 }
 
-export interface ResolvedSecret<Secret> {
+/** Components whose secrets the stacks place today; the long-term stores' come in `storeSecrets`. */
+type PlacedComponent = "alertmanager" | "grafana" | "postgres" | "redis";
+const PLACED_COMPONENTS: readonly SecretUse["component"][] = ["alertmanager", "grafana", "postgres", "redis"] satisfies PlacedComponent[];
+
+export interface ResolvedSecret<Secret, Component extends SecretUse["component"] = PlacedComponent> {
   fileName: string;
-  component: "alertmanager" | "grafana" | "postgres" | "redis";
+  component: Component;
+  /** The environment variable the component reads it from instead of the file (see SecretUse.env). */
+  env?: string;
   /** A Pulumi secret, the text of a file, or undefined when the stack should generate one. */
   value: Secret | string | undefined;
 }
@@ -103,6 +109,12 @@ export interface ResolvedSecret<Secret> {
 export interface DeployConfig<Secret> {
   config: StackConfig;
   secrets: ResolvedSecret<Secret>[];
+  /**
+   * Secrets of the long-term stores: remote-write passwords and tokens (files in Prometheus'
+   * secrets folder) and Loki's S3 credentials (environment variables). Never generated: each has a
+   * value. Resolved and checked like `secrets`.
+   */
+  storeSecrets: ResolvedSecret<Secret, "prometheus" | "loki">[];
 }
 
 /** Loads and validates the config of the running Pulumi program, and resolves every secret reference. */
@@ -112,13 +124,16 @@ export function loadFromPulumi<Secret>(reader: PulumiConfigReader<Secret>, readF
   const { sections, others } = sectionsOf(decoded);
   const config = parseStackConfig(sections, "stack configuration");
   checkUnknownKeys(config, others, "stack configuration");
-  return { config, secrets: resolveSecrets(config, (key) => others.has(key), reader.requireSecret.bind(reader), readFile) };
+  const resolved = resolveSecrets(config, (key) => others.has(key), reader.requireSecret.bind(reader), readFile);
+  const placed = (s: ResolvedSecret<Secret, SecretUse["component"]>): s is ResolvedSecret<Secret> => PLACED_COMPONENTS.includes(s.component);
+  const store = (s: ResolvedSecret<Secret, SecretUse["component"]>): s is ResolvedSecret<Secret, "prometheus" | "loki"> => !PLACED_COMPONENTS.includes(s.component);
+  return { config, secrets: resolved.filter(placed), storeSecrets: resolved.filter(store) };
 }
 
-function resolveSecrets<Secret>(config: StackConfig, isSet: (key: string) => boolean, requireSecret: (key: string) => Secret, readFile: (path: string) => string): ResolvedSecret<Secret>[] {
+function resolveSecrets<Secret>(config: StackConfig, isSet: (key: string) => boolean, requireSecret: (key: string) => Secret, readFile: (path: string) => string): ResolvedSecret<Secret, SecretUse["component"]>[] {
   const problems: string[] = [];
-  const resolved = secretUses(config).map((use): ResolvedSecret<Secret> => {
-    const base = { fileName: use.fileName, component: use.component };
+  const resolved = secretUses(config).map((use): ResolvedSecret<Secret, SecretUse["component"]> => {
+    const base = { fileName: use.fileName, component: use.component, ...(use.env ? { env: use.env } : {}) };
     if (use.ref === undefined) return { ...base, value: undefined };
     if ("secret" in use.ref) {
       if (!isSet(use.ref.secret)) {

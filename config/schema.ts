@@ -3,6 +3,7 @@ import { COMPONENTS, SEVERITIES, THIRD_PARTY, type Component, type ThirdParty } 
 import { d, duration } from "./duration";
 import { cpuCores, memory, positiveInt, ratio, ratioOrZero } from "./quantities";
 import { PINS } from "./versions";
+import { REMOTE_STORE_KINDS, REMOTE_WRITE_MESSAGES, type RemoteWriteProtocol } from "./remote-stores";
 
 /**
  * The whole stack's configuration. Every field has a default, so an empty stack config
@@ -25,6 +26,21 @@ export const secretRef = z.union([strict({ secret: z.string().regex(/^[A-Za-z][A
   error: 'must be { secret: "<pulumi config key>" } (set with `pulumi config set --secret <key> ...`) or { file: "<path>" }',
 });
 export type SecretRef = z.infer<typeof secretRef>;
+
+/**
+ * An http:// or https:// URL. Without a scheme Prometheus, Loki and Grafana would read the host as
+ * a scheme or a path, so the error shows the URL with one.
+ */
+export const httpUrl = z.string({ error: 'must be a URL such as "https://metrics.example.com/api/v1/push"' }).superRefine((text, ctx) => {
+  if (/^https?:\/\/[^\s/?#]+/i.test(text) && URL.canParse(text)) return;
+  const message = /^[a-z][a-z0-9+.-]*:\/\//i.test(text)
+    ? `${JSON.stringify(text)} must use http:// or https://`
+    : `${JSON.stringify(text)} has no scheme; write "https://${text}" (or "http://${text}" for a plain-HTTP endpoint)`;
+  ctx.addIssue({ code: "custom", message });
+});
+
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "label names are [a-zA-Z_][a-zA-Z0-9_]*");
+const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "metric names are [a-zA-Z_:][a-zA-Z0-9_:]*");
 
 /** The image of every third-party component; each defaults to its pin in config/versions.ts. */
 const images = strict(Object.fromEntries(THIRD_PARTY.map((component) => [component, pinnedImage.default(PINS[component].image)])) as Record<ThirdParty, z.ZodDefault<typeof pinnedImage>>);
@@ -121,6 +137,86 @@ const jobLimits = strict({
 /** A Prometheus storage size such as "10GB". */
 export const storageSize = z.string().regex(/^\d+(B|KB|MB|GB|TB)$/, 'must be a size such as "10GB"');
 
+const remoteWriteAuth = z.discriminatedUnion(
+  "type",
+  [
+    strict({ type: z.literal("none") }),
+    strict({
+      type: z.literal("basic"),
+      /** The user name (Grafana Cloud: the instance ID); not a secret. */
+      username: z.string({ error: "must be the user name, e.g. the Grafana Cloud instance ID" }).min(1, "must not be empty"),
+      /** The password or API token: a secret. */
+      password: secretRef,
+    }),
+    strict({
+      type: z.literal("bearer"),
+      /** Sent as `Authorization: Bearer <token>`: a secret. */
+      token: secretRef,
+    }),
+  ],
+  { error: (issue) => (issue.code === "invalid_union" ? 'must be "none", "basic" (username and password) or "bearer" (token)' : undefined) },
+);
+
+const queueConfig = strict({
+  /** Samples buffered per shard before reading the WAL blocks. Defaults to 10000 (Prometheus' default). */
+  capacity: positiveInt.default(10000),
+  /** Most parallel senders. Defaults to 50. */
+  maxShards: positiveInt.default(50),
+  /** Fewest parallel senders. Defaults to 1. */
+  minShards: positiveInt.default(1),
+  /** Most samples in one request. Defaults to 2000. */
+  maxSamplesPerSend: positiveInt.default(2000),
+  /** Longest a sample waits for a request to fill. Defaults to 5s. */
+  batchSendDeadline: duration.default(d("5s")),
+  /** First retry delay, doubled on each retry. Defaults to 30ms. */
+  minBackoff: duration.default(d("30ms")),
+  /** Longest retry delay. Defaults to 5s. */
+  maxBackoff: duration.default(d("5s")),
+  /** Retry when the store answers 429 (rate limited) instead of dropping the batch. Defaults to true: a store that throttles for a while should not cost samples. */
+  retryOnRateLimit: z.boolean().default(true),
+});
+
+const writeRelabel = strict({
+  /**
+   * Which metrics are sent: "used" (every metric an alert, recording rule or dashboard of this stack
+   * reads, see queries/metrics.ts, plus the series the recording rules write and ALERTS) or "all"
+   * (everything scraped). Defaults to "used": the store gets what the dashboards need, not every
+   * Go runtime series of every exporter.
+   */
+  metrics: z.enum(["used", "all"], { error: 'must be "used" (what the alerts and dashboards read) or "all" (everything scraped)' }).default("used"),
+  /** More metric names to send besides "used". Defaults to none. */
+  extraMetrics: z.array(metricName).default([]),
+  /** Labels removed before sending, e.g. "instance" when the store does not need it. Defaults to none. */
+  dropLabels: z.array(labelName).default([]),
+});
+
+const remoteWriteProtocol = z.preprocess(
+  // YAML reads `protocol: 2.0` as the number 2.
+  (value) => (typeof value === "number" ? value.toFixed(1) : value),
+  z.enum(Object.keys(REMOTE_WRITE_MESSAGES) as [RemoteWriteProtocol, ...RemoteWriteProtocol[]], { error: 'must be "1.0" (prometheus.WriteRequest, every store) or "2.0" (io.prometheus.write.v2.Request, where the store supports it)' }),
+);
+
+const remoteWriteEntry = strict({
+  /** Name in Prometheus' remote-storage metrics and in secret file names. Defaults to `kind`. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower-case letters, digits and dashes").max(40).optional(),
+  /** The store behind the URL; decides which mistakes are refused. Defaults to "generic". */
+  kind: z.enum(REMOTE_STORE_KINDS, { error: `must be one of ${REMOTE_STORE_KINDS.join(", ")}` }).default("generic"),
+  /** The push endpoint, e.g. "https://mimir.example.com/api/v1/push" (never with user:password@ in it). */
+  url: httpUrl,
+  /** Defaults to { type: "none" }. */
+  auth: remoteWriteAuth.default({ type: "none" }),
+  /** Extra HTTP headers, e.g. { "X-Scope-OrgID": "voting" } for a Mimir tenant. Never credentials. Defaults to none. */
+  headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be an HTTP header name"), z.string({ error: "must be the header's text" })).default({}),
+  /** Remote-write protocol: "1.0" or "2.0" (Prometheus 3.16 sends both). Defaults to "1.0", which every store accepts. */
+  protocol: remoteWriteProtocol.default("1.0"),
+  /** Timeout of one request. Defaults to 30s. */
+  remoteTimeout: duration.default(d("30s")),
+  queue: queueConfig.prefault({}),
+  /** What is sent. Defaults to the metrics this stack uses, every label kept. */
+  writeRelabel: writeRelabel.prefault({}),
+});
+export type RemoteWriteEntry = z.infer<typeof remoteWriteEntry>;
+
 const prometheus = strict({
   /** How often every target is scraped. Defaults to 15s. */
   scrapeInterval: duration.default(d("15s")),
@@ -136,8 +232,15 @@ const prometheus = strict({
   limits: jobLimits.prefault({}),
   /** Per-job overrides of `limits`, keyed by job (component) name. */
   jobLimits: z.partialRecord(z.enum(COMPONENTS as [Component, ...Component[]]), jobLimits.partial()).default({}),
-  /** Labels added to every series and alert leaving this Prometheus. Defaults to { cluster: "voteobs" }. */
-  externalLabels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "label names are [a-zA-Z_][a-zA-Z0-9_]*"), z.string()).default({ cluster: "voteobs" }),
+  /**
+   * Labels added to every series and alert leaving this Prometheus (remote write, Alertmanager),
+   * so that series of several stacks stay apart in a shared store. Defaults to { cluster: "voteobs" }.
+   * With kubernetes.prometheusReplicas of 2 or more each replica also adds `replica: <pod name>`.
+   * Values are taken literally (a `$` is escaped for Prometheus' environment expansion).
+   */
+  externalLabels: z.record(labelName, z.string()).default({ cluster: "voteobs" }),
+  /** Long-term stores every sample is also sent to (Mimir, Thanos Receive, Cortex, VictoriaMetrics, Grafana Cloud, ...). Defaults to none. */
+  remoteWrite: z.array(remoteWriteEntry).default([]),
 });
 
 const severity = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(", ")}` });
@@ -294,9 +397,41 @@ const grafana = strict({
   adminPassword: secretRef.optional(),
   /** Let anyone view dashboards without logging in. Defaults to false. */
   anonymousViewer: z.boolean().default(false),
+  /**
+   * Query URL of the long-term store the Prometheus datasource reads instead of this stack's
+   * Prometheus, e.g. "https://mimir.example.com/prometheus". Set it with several Prometheus replicas:
+   * a Service picks a replica at random per query, and replicas differ a little, so graphs flap.
+   * Defaults to this stack's Prometheus.
+   */
+  metricsQueryUrl: httpUrl.optional(),
 });
 
 const LOG_LABELS = ["service", "container", "level", "stream"] as const;
+
+const s3Storage = strict({
+  type: z.literal("s3"),
+  /** Bucket of chunks, index and delete requests. */
+  bucket: z.string({ error: 's3 storage needs the bucket Loki writes chunks and index to, e.g. "voteobs-logs"' }).regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name: 3 to 63 lower-case letters, digits, dots and dashes"),
+  /** S3 API endpoint of a non-AWS store (MinIO, Ceph, R2...), e.g. "http://minio:9000". Defaults to AWS, found from `region`. */
+  endpoint: httpUrl.optional(),
+  /** Region, e.g. "eu-west-1". Required without `endpoint`; defaults to none with one. */
+  region: z.string().regex(/^[a-z0-9-]+$/, 'must be a region such as "eu-west-1"').optional(),
+  /** Path-style URLs (endpoint/bucket/key), which MinIO and most S3-compatible stores need. Defaults to false (virtual-hosted, as AWS). */
+  pathStyle: z.boolean().default(false),
+  /** Access key id: a secret. With secretAccessKey; without both Loki uses the AWS default chain (IAM role, IRSA). */
+  accessKeyId: secretRef.optional(),
+  /** Secret access key: a secret. */
+  secretAccessKey: secretRef.optional(),
+});
+
+const lokiStorage = z.preprocess(
+  // `storage: filesystem` is short for `storage: { type: filesystem }`.
+  (value) => (typeof value === "string" ? { type: value } : value),
+  z.discriminatedUnion("type", [strict({ type: z.literal("filesystem") }), s3Storage], {
+    error: (issue) => (issue.code === "invalid_union" ? 'must be "filesystem" (Loki\'s volume) or "s3" (an S3-compatible bucket)' : undefined),
+  }),
+);
+export type LokiStorage = z.infer<typeof lokiStorage>;
 
 const loki = strict({
   /** How long logs are kept. Defaults to 168h (7 days). */
@@ -307,6 +442,8 @@ const loki = strict({
   ingestionBurstMb: z.number().positive().default(8),
   /** Labels attached to each stream; bounded values only. Defaults to service, container, level. */
   labels: z.array(z.enum(LOG_LABELS, { error: `must be one of ${LOG_LABELS.join(", ")} (others would be high-cardinality)` })).min(1).default(["service", "container", "level"]),
+  /** Where chunks and index live: "filesystem" (Loki's volume) or an S3-compatible bucket. Defaults to "filesystem". */
+  storage: lokiStorage.default({ type: "filesystem" }),
 });
 
 const network = strict({
@@ -323,6 +460,12 @@ const kubernetes = strict({
   storageClass: z.string().optional(),
   /** Alertmanager replicas, clustered. Defaults to 3. */
   alertmanagerReplicas: positiveInt.max(7).default(3),
+  /**
+   * Prometheus replicas, each scraping everything (an HA pair at 2). With 2 or more each carries the
+   * external label `replica: <pod name>`, which is dropped from alerts so Alertmanager deduplicates
+   * them. Kubernetes only. Defaults to 1.
+   */
+  prometheusReplicas: positiveInt.max(5, "more than 5 Prometheus replicas scraping the same targets is surely a typo").default(1),
   /** Size of each PersistentVolumeClaim. */
   storage: strict({ prometheus: memory.default("20Gi"), loki: memory.default("10Gi"), postgres: memory.default("5Gi"), redis: memory.default("1Gi"), grafana: memory.default("1Gi"), alertmanager: memory.default("1Gi") }).prefault({}),
 });

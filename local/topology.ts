@@ -30,6 +30,7 @@ export type LocalPorts = Record<LocalComponent, number>;
 export function localPaths(stateDir: string): Topology["paths"] {
   return {
     prometheusRules: join(stateDir, "prometheus/rules"),
+    prometheusSecrets: join(stateDir, "prometheus/secrets"),
     alertmanagerTemplates: join(stateDir, "alertmanager/templates"),
     alertmanagerSecrets: join(stateDir, "alertmanager/secrets"),
     lokiData: join(stateDir, "loki/data"),

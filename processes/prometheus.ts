@@ -21,7 +21,23 @@ export interface PrometheusOptions {
   binary?: string;
   /** Defaults to 30 s (WAL replay after a kill takes a moment). */
   readyTimeoutMs?: number;
+  /**
+   * Accept remote writes on /api/v1/write (`--web.enable-remote-write-receiver`), both protocol 1.0
+   * and 2.0 messages: a stand-in for a long-term store. Defaults to off.
+   */
+  remoteWriteReceiver?: boolean;
+  /** More flags, e.g. remoteWriteFlags(config) from render/remote-write.ts. Defaults to none. */
+  extraArgs?: readonly string[];
+  /** Added to this process' environment, e.g. POD_NAME for the replica external label. Defaults to none. */
+  env?: Record<string, string>;
 }
+
+/** The protobuf messages a receiver accepts (`--web.remote-write-receiver.accepted-protobuf-messages`, repeatable). */
+export const REMOTE_WRITE_RECEIVER_FLAGS = [
+  "--web.enable-remote-write-receiver",
+  "--web.remote-write-receiver.accepted-protobuf-messages=prometheus.WriteRequest",
+  "--web.remote-write-receiver.accepted-protobuf-messages=io.prometheus.write.v2.Request",
+] as const;
 
 export interface PrometheusServer {
   readonly port: number;
@@ -56,7 +72,10 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
         "--web.enable-lifecycle",
         `--rules.alert.resend-delay=${options.alertResendDelay ?? "1m"}`,
         "--log.level=warn",
+        ...(options.remoteWriteReceiver ? REMOTE_WRITE_RECEIVER_FLAGS : []),
+        ...(options.extraArgs ?? []),
       ],
+      env: options.env ? { ...process.env, ...options.env } : undefined,
     });
     await waitForReady(child, "/-/ready", async () => (await fetch(`${url}/-/ready`)).ok, options.readyTimeoutMs ?? 30_000);
     return child;

@@ -15,10 +15,10 @@ export function renderGrafanaDatasources(config: StackConfig, topology: Topology
         uid: DATASOURCE_UIDS.prometheus,
         type: "prometheus",
         access: "proxy",
-        url: topology.urls.prometheus,
+        url: config.grafana.metricsQueryUrl ?? topology.urls.prometheus,
         isDefault: true,
         editable: false,
-        jsonData: { httpMethod: "POST", timeInterval: config.prometheus.scrapeInterval, prometheusType: "Prometheus", ...versionOf(config.images.prometheus) },
+        jsonData: { httpMethod: "POST", timeInterval: config.prometheus.scrapeInterval, ...prometheusFlavour(config) },
       },
       {
         name: DATASOURCE_NAMES.loki,
@@ -41,6 +41,14 @@ export function renderGrafanaDatasources(config: StackConfig, topology: Topology
       },
     ],
   });
+}
+
+/**
+ * What Grafana is told about the server behind the datasource: our Prometheus and its version, or
+ * nothing when it queries a long-term store (whose kind and version are not ours to claim).
+ */
+function prometheusFlavour(config: StackConfig): { prometheusType?: string; prometheusVersion?: string } {
+  return config.grafana.metricsQueryUrl === undefined ? { prometheusType: "Prometheus", ...versionOf(config.images.prometheus) } : {};
 }
 
 /** Grafana picks the query features a Prometheus supports by its version (from a "vX.Y.Z" tag). */

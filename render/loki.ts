@@ -1,4 +1,5 @@
-import type { StackConfig } from "../config/schema";
+import type { LokiStorage, StackConfig } from "../config/schema";
+import { LOKI_S3_ENV } from "../config/secrets";
 import { PORTS, type Topology } from "./topology/types";
 import { yamlFile } from "./text";
 
@@ -8,9 +9,10 @@ export const LOKI_SCHEMA_FROM = "2024-01-01";
 const INDEX_PERIOD = "24h";
 
 /**
- * Loki 3.x as a single binary (every module in one process): filesystem storage, TSDB index
- * with schema v13, the ingester's write-ahead log on, and the compactor deleting logs older than
- * `loki.retention`. Ingestion limits come from config; Loki then refuses (and counts in
+ * Loki 3.x as a single binary (every module in one process): chunks and index on the filesystem
+ * or in an S3 bucket (`loki.storage`), TSDB index with schema v13, the ingester's write-ahead log
+ * on local disk, and the compactor deleting logs older than `loki.retention` from the same store.
+ * Ingestion limits come from config; Loki then refuses (and counts in
  * loki_discarded_samples_total, which LokiDiscardingLogs watches) what exceeds them.
  *
  * The ruler is off: every alert is a Prometheus rule. Loki starts its ruler in the single binary
@@ -32,11 +34,12 @@ export function renderLokiConfig(config: StackConfig, topology: Topology): strin
       path_prefix: data,
       replication_factor: 1,
       ring: { kvstore: { store: "inmemory" } },
+      storage: commonStorage(l.storage),
     },
-    storage_config: { filesystem: { directory: `${data}/chunks` } },
     schema_config: {
-      configs: [{ from: LOKI_SCHEMA_FROM, store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: INDEX_PERIOD } }],
+      configs: [{ from: LOKI_SCHEMA_FROM, store: "tsdb", object_store: objectStore(l.storage), schema: "v13", index: { prefix: "index_", period: INDEX_PERIOD } }],
     },
+    storage_config: storageConfig(l.storage, data),
     ingester: {
       // Replayed after a crash, so lines Loki acknowledged are not lost before their chunk is flushed.
       wal: { enabled: true, dir: `${data}/wal`, flush_on_shutdown: true },
@@ -53,13 +56,62 @@ export function renderLokiConfig(config: StackConfig, topology: Topology): strin
       volume_enabled: true,
     },
     compactor: {
+      // On local disk in either case: the marker files of chunks awaiting deletion must survive a restart.
       working_directory: `${data}/compactor`,
       compaction_interval: "10m",
       retention_enabled: true,
       retention_delete_delay: "2h",
-      delete_request_store: "filesystem",
+      // Required with retention on: delete requests live in the same store as the chunks.
+      delete_request_store: objectStore(l.storage),
     },
     query_range: { results_cache: { cache: { embedded_cache: { enabled: true, max_size_mb: 100 } } } },
     analytics: { reporting_enabled: false },
   });
+}
+
+/** The `object_store` of the schema period and the compactor's `delete_request_store`. */
+function objectStore(storage: LokiStorage): "filesystem" | "s3" {
+  return storage.type;
+}
+
+/**
+ * `common.storage`: the filesystem under Loki's data folder, or the bucket. S3 credentials are never
+ * written here: they are `${VAR}` references Loki expands from its environment (`-config.expand-env`,
+ * see lokiFlags), which each target fills from the secret; without them Loki uses the AWS default
+ * chain (IAM role, IRSA, AWS_* variables). Keys as in s3_storage_config of Loki's configuration
+ * reference (docs/sources/shared/configuration.md).
+ */
+/**
+ * The bucket, for every module that stores (chunks, index, compactor), or nothing on the filesystem:
+ * `common.storage.filesystem` would also configure the ruler's store (see renderLokiConfig).
+ */
+function commonStorage(storage: LokiStorage): Record<string, unknown> | undefined {
+  if (storage.type === "filesystem") return undefined;
+  const endpoint = storage.endpoint === undefined ? undefined : new URL(storage.endpoint);
+  return {
+    s3: {
+      bucketnames: storage.bucket,
+      endpoint: endpoint?.host,
+      region: storage.region,
+      s3forcepathstyle: storage.pathStyle,
+      insecure: endpoint?.protocol === "http:" ? true : undefined,
+      access_key_id: storage.accessKeyId ? `\${${LOKI_S3_ENV.accessKeyId}}` : undefined,
+      secret_access_key: storage.secretAccessKey ? `\${${LOKI_S3_ENV.secretAccessKey}}` : undefined,
+    },
+  };
+}
+
+/**
+ * Filesystem: the chunks folder (the same path as before the ruler went off, so no data moves).
+ * S3: the TSDB index is built and cached on local disk before it is shipped to the bucket.
+ */
+function storageConfig(storage: LokiStorage, data: string): Record<string, unknown> {
+  if (storage.type === "filesystem") return { filesystem: { directory: `${data}/chunks` } };
+  return { tsdb_shipper: { active_index_directory: `${data}/tsdb-index`, cache_location: `${data}/tsdb-cache` } };
+}
+
+/** Flags every target gives Loki: environment expansion when the config names the S3 credentials. */
+export function lokiFlags(config: StackConfig): string[] {
+  const storage = config.loki.storage;
+  return storage.type === "s3" && storage.accessKeyId !== undefined ? ["-config.expand-env=true"] : [];
 }

@@ -2,13 +2,15 @@ import { COMPONENTS, type Component } from "../config/components";
 import type { StackConfig } from "../config/schema";
 import { METRIC_SOURCES } from "../queries/metrics";
 import { oneOf } from "../queries/promql";
+import { alertRelabelConfigs, externalLabels } from "./prometheus-replicas";
+import { renderRemoteWrite } from "./remote-write";
 import { yamlFile } from "./text";
 import { CADVISOR_SERVICE_LABEL, CADVISOR_STACK_LABEL, SCRAPED_SERVICE, type ScrapeDiscovery, type Topology } from "./topology/types";
 
 /** Our services expose `service` themselves; honouring it keeps their series and `up` aligned. */
 const HONOR_LABELS: readonly Component[] = ["vote", "worker", "result"];
 
-/** prometheus.yml: global settings, rule files, Alertmanagers and one scrape job per component. */
+/** prometheus.yml: global settings, rule files, Alertmanagers, remote writes and one scrape job per component. */
 export function renderPrometheusConfig(config: StackConfig, topology: Topology, ruleFileNames: readonly string[]): string {
   const p = config.prometheus;
   const document = {
@@ -16,12 +18,14 @@ export function renderPrometheusConfig(config: StackConfig, topology: Topology, 
       scrape_interval: p.scrapeInterval,
       scrape_timeout: p.scrapeTimeout,
       evaluation_interval: p.evaluationInterval,
-      external_labels: Object.keys(p.externalLabels).length > 0 ? p.externalLabels : undefined,
+      external_labels: externalLabels(config, topology),
     },
     rule_files: ruleFileNames.map((name) => `${topology.paths.prometheusRules}/${name}.yml`),
     alerting: {
+      alert_relabel_configs: alertRelabelConfigs(config, topology),
       alertmanagers: [{ api_version: "v2", static_configs: [{ targets: topology.urls.alertmanagers }] }],
     },
+    remote_write: renderRemoteWrite(config, topology),
     scrape_configs: COMPONENTS.flatMap((component) => {
       const discovery = topology.scrape[component];
       return discovery ? [scrapeJob(config, topology, component, discovery)] : [];

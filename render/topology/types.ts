@@ -23,6 +23,8 @@ export interface Topology {
   /** Where rendered files and secrets sit, as the component sees its file system. */
   paths: {
     prometheusRules: string;
+    /** Remote-write passwords and tokens (config/secrets.ts: component "prometheus"). */
+    prometheusSecrets: string;
     alertmanagerTemplates: string;
     alertmanagerSecrets: string;
     lokiData: string;
@@ -136,6 +138,7 @@ export const CONTAINER_LISTEN: AppAddresses["listen"] = { host: "0.0.0.0", ports
  */
 export const CONTAINER_PATHS: Topology["paths"] = {
   prometheusRules: "/etc/prometheus/rules",
+  prometheusSecrets: "/etc/prometheus/secrets",
   alertmanagerTemplates: "/etc/alertmanager/templates",
   alertmanagerSecrets: "/etc/alertmanager/secrets",
   lokiData: "/loki",

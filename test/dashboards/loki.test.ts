@@ -36,7 +36,8 @@ describe("the Loki config is one the pinned Loki accepts", () => {
     };
     assert.deepEqual(broken((c) => (c.server.http_listen_prot = 3100)), ["server.http_listen_prot: unknown to Loki 3.7.6"]);
     assert.deepEqual(broken((c) => (c.compactor.shared_store = "filesystem")), ["compactor.shared_store: removed in Loki 3.0: set compactor.delete_request_store instead"]);
-    assert.deepEqual(broken((c) => (c.storage_config = { boltdb_shipper: { shared_store: "filesystem" } })), ["storage_config: no key list for this block; add it from docs/sources/shared/configuration.md at v3.7.6"]);
+    assert.deepEqual(broken((c) => (c.storage_config = { boltdb_shipper: { shared_store: "filesystem" } })), ["storage_config.boltdb_shipper: no key list for this block; add it from docs/sources/shared/configuration.md at v3.7.6"]);
+    assert.deepEqual(broken((c) => (c.storage_config = { tsdb_shipper: { shared_store: "filesystem" } })), ["storage_config.tsdb_shipper.shared_store: removed in Loki 3.0: the shipper uses the object_store of the period config"]);
     assert.deepEqual(broken((c) => (c.ingester.max_transfer_retries = 0)), ["ingester.max_transfer_retries: removed in Loki 3.0: enable ingester.wal instead"]);
     assert.deepEqual(broken((c) => (c.limits_config.enforce_metric_name = false)), ["limits_config.enforce_metric_name: removed in Loki 3.0"]);
     assert.deepEqual(broken((c) => (c.schema_config.configs[0].index = { prefix: "index_", perod: "24h" })), ["schema_config.configs[].index.perod: unknown to Loki 3.7.6", "schema_config: the tsdb index period must be 24h, not undefined"]);

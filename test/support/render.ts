@@ -16,6 +16,7 @@ export function topologyUnder(root: string, base: Topology = dockerTopology()): 
     ...base,
     paths: {
       prometheusRules: join(root, "prometheus/rules"),
+      prometheusSecrets: join(root, "prometheus/secrets"),
       alertmanagerTemplates: join(root, "alertmanager/templates"),
       alertmanagerSecrets: join(root, "alertmanager/secrets"),
       lokiData: join(root, "loki/data"),

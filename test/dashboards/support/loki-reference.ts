@@ -58,9 +58,28 @@ export const KEYS: Record<string, readonly string[]> = {
     "alibabacloud", "azure", "bos", "congestion_control", "cos", "filesystem", "gcs", "hedging",
     "object_store", "s3", "swift",
   ],
+  // s3_storage_config (loki.storage type s3)
+  "common.storage.s3": [
+    "access_key_id", "backoff_config", "bucketnames", "chunk_delimiter", "disable_dualstack", "endpoint",
+    "http_config", "insecure", "region", "s3", "s3forcepathstyle", "secret_access_key", "session_token",
+    "signature_version", "sse", "storage_class",
+  ],
+  "storage_config": [
+    "alibabacloud", "aws", "azure", "bigtable", "bloom_shipper", "boltdb", "boltdb_shipper", "bos",
+    "cassandra", "congestion_control", "cos", "disable_broad_index_queries", "filesystem", "gcs",
+    "grpc_store", "hedging", "index_cache_validity", "index_queries_cache_config", "max_chunk_batch_size",
+    "max_parallel_get_chunk", "named_stores", "object_prefix", "object_store", "swift", "tsdb_shipper",
+    "use_thanos_objstore",
+  ],
+  "storage_config.tsdb_shipper": [
+    "active_index_directory", "cache_location", "cache_ttl", "index_gateway_client", "ingesterdbretainperiod",
+    "ingestername", "mode", "query_ready_num_days", "resync_interval",
+  ],
   "common.storage.filesystem": [
     "chunks_directory", "rules_directory",
   ],
+  // local_storage_config (storage_config.filesystem, where the filesystem store is set without the ruler's)
+  "storage_config.filesystem": ["directory"],
   "schema_config": [
     "configs",
   ],
@@ -216,5 +235,8 @@ export function lokiConfigProblems(config: Record<string, unknown>): string[] {
   }
   const compactor = config.compactor as Record<string, unknown> | undefined;
   if (compactor?.retention_enabled === true && !compactor.delete_request_store) problems.push("compactor: retention_enabled needs delete_request_store (Loki 3 refuses to start without it)");
+  if (active !== undefined && compactor?.delete_request_store && compactor.delete_request_store !== active.object_store) {
+    problems.push(`compactor: delete_request_store ${String(compactor.delete_request_store)} is not the active period's object_store ${String(active.object_store)}; delete requests belong with the chunks they delete`);
+  }
   return problems;
 }
