@@ -1,9 +1,7 @@
 import { VoteOptions } from "../../shared/src/common-config";
 import { Tally } from "./tally";
+import { escapeHtml } from "../../shared/src/html";
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
-}
 
 const SCRIPT = `
 const el = (id) => document.getElementById(id);

@@ -1,5 +1,6 @@
 import { VoteOptions } from "../../shared/src/common-config";
 import { OptionKey } from "./voter-cookie";
+import { escapeHtml } from "../../shared/src/html";
 
 /** The vote page, rendered once at start for each possible current choice: no templating per request. */
 export interface VotePages {
@@ -8,9 +9,6 @@ export interface VotePages {
   injectedFault: Buffer;
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
-}
 
 const STYLE = `
 body{font-family:system-ui,sans-serif;background:#f4f4f8;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}
