@@ -23,8 +23,8 @@ export const AWS_CREDENTIALS_FILE = `${FOLDERS.lokiSecrets}/aws-credentials`;
 
 /**
  * The shared credentials file of the AWS SDK (profile `default`), which Loki's S3 client reads
- * when loki.yaml gives no keys. A key must not hold a line break, nor " #" or " ;" (read as a
- * comment by the SDK's INI parser).
+ * when loki.yaml gives no keys. The SDK's INI parser ends a value at a line break, reads a blank
+ * followed by # or ; as a comment and strips enclosing quotes (docs/deploy.md, Known limits).
  */
 export function awsCredentialsFile(accessKeyId: pulumi.Input<string>, secretAccessKey: pulumi.Input<string>): pulumi.Output<string> {
   return pulumi.secret(pulumi.interpolate`[default]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\n`);
