@@ -41,10 +41,11 @@ export class Loki extends pulumi.ComponentResource {
     const ns = args.namespace;
     const config = filesConfigMap(`${name}-config`, "loki", "config", FOLDERS.lokiConfig, placeRenderedFiles(prefixed("loki/", args.files)), ns, this);
     const secretEnv = args.secretEnv ?? [];
-    // Auto-named: the provider replaces a Secret whose data changes under a new name (unless enableSecretMutable), so the pod template names the new one and Loki restarts with the new values (a variable is read only at start).
+    // Auto-named and immutable: a changed key replaces the Secret under a new name (whatever the provider's enableSecretMutable says),
+    // so the pod template names the new one and Loki restarts with it (a variable is read only at start).
     const envSecret =
       secretEnv.length > 0
-        ? new k8s.core.v1.Secret(`${name}-env`, { metadata: metadata("loki", ns), type: "Opaque", stringData: Object.fromEntries(secretEnv.map((v) => [v.key, pulumi.secret(v.value)])) }, { parent: this })
+        ? new k8s.core.v1.Secret(`${name}-env`, { metadata: metadata("loki", ns), type: "Opaque", immutable: true, stringData: Object.fromEntries(secretEnv.map((v) => [v.key, pulumi.secret(v.value)])) }, { parent: this })
         : undefined;
     const env = envSecret ? secretEnv.map((v) => ({ name: v.name, valueFrom: { secretKeyRef: { name: envSecret.metadata.name, key: v.key } } })) : undefined;
     const tmp = scratch("tmp", "/tmp");

@@ -492,6 +492,8 @@ describe("kubernetes target beyond one machine (issue 14): remote write with sec
       assert.equal(secret, true, `${ref.name} holds secret inputs`);
       assert.equal(data[ref.key], expected[variable.name], `${variable.name} → ${ref.name}/${ref.key}`);
     }
+    const secret = graph.ofType("kubernetes:core/v1:Secret").find((r) => autoName(r.name) === env[0].valueFrom!.secretKeyRef!.name)!;
+    assert.equal(secret.inputs.immutable, true, "a changed key replaces the Secret under a new name, so the pods roll and read it");
   });
 
   it("no secret value of the stores is plain text anywhere, and every pod still meets restricted", () => {
