@@ -93,28 +93,26 @@ export interface PulumiConfigReader<Secret> {
   requireSecret(key: string): Secret;
 }
 
-/** Components whose secrets the stacks place today; the long-term stores' come in `storeSecrets`. */
-type PlacedComponent = "alertmanager" | "grafana" | "postgres" | "redis";
-const PLACED_COMPONENTS: readonly SecretUse["component"][] = ["alertmanager", "grafana", "postgres", "redis"] satisfies PlacedComponent[];
-
-export interface ResolvedSecret<Secret, Component extends SecretUse["component"] = PlacedComponent> {
+export interface ResolvedSecret<Secret> {
   fileName: string;
-  component: Component;
+  component: SecretUse["component"];
   /** The environment variable the component reads it from instead of the file (see SecretUse.env). */
   env?: string;
-  /** A Pulumi secret, the text of a file, or undefined when the stack should generate one. */
+  /**
+   * A Pulumi secret, the text of a file, or undefined when the stack should generate one (only the
+   * Grafana admin, Postgres and Redis passwords: the long-term stores' credentials are always given).
+   */
   value: Secret | string | undefined;
 }
 
 export interface DeployConfig<Secret> {
   config: StackConfig;
-  secrets: ResolvedSecret<Secret>[];
   /**
-   * Secrets of the long-term stores: remote-write passwords and tokens (files in Prometheus'
-   * secrets folder) and Loki's S3 credentials (environment variables). Never generated: each has a
-   * value. Resolved and checked like `secrets`.
+   * Every secret the stack places: the receivers', the generated or given passwords, and the
+   * long-term stores' (remote-write passwords and tokens, files in Prometheus' secrets folder;
+   * Loki's S3 credentials, read from `env`).
    */
-  storeSecrets: ResolvedSecret<Secret, "prometheus" | "loki">[];
+  secrets: ResolvedSecret<Secret>[];
 }
 
 /** Loads and validates the config of the running Pulumi program, and resolves every secret reference. */
@@ -124,15 +122,12 @@ export function loadFromPulumi<Secret>(reader: PulumiConfigReader<Secret>, readF
   const { sections, others } = sectionsOf(decoded);
   const config = parseStackConfig(sections, "stack configuration");
   checkUnknownKeys(config, others, "stack configuration");
-  const resolved = resolveSecrets(config, (key) => others.has(key), reader.requireSecret.bind(reader), readFile);
-  const placed = (s: ResolvedSecret<Secret, SecretUse["component"]>): s is ResolvedSecret<Secret> => PLACED_COMPONENTS.includes(s.component);
-  const store = (s: ResolvedSecret<Secret, SecretUse["component"]>): s is ResolvedSecret<Secret, "prometheus" | "loki"> => !PLACED_COMPONENTS.includes(s.component);
-  return { config, secrets: resolved.filter(placed), storeSecrets: resolved.filter(store) };
+  return { config, secrets: resolveSecrets(config, (key) => others.has(key), reader.requireSecret.bind(reader), readFile) };
 }
 
-function resolveSecrets<Secret>(config: StackConfig, isSet: (key: string) => boolean, requireSecret: (key: string) => Secret, readFile: (path: string) => string): ResolvedSecret<Secret, SecretUse["component"]>[] {
+function resolveSecrets<Secret>(config: StackConfig, isSet: (key: string) => boolean, requireSecret: (key: string) => Secret, readFile: (path: string) => string): ResolvedSecret<Secret>[] {
   const problems: string[] = [];
-  const resolved = secretUses(config).map((use): ResolvedSecret<Secret, SecretUse["component"]> => {
+  const resolved = secretUses(config).map((use): ResolvedSecret<Secret> => {
     const base = { fileName: use.fileName, component: use.component, ...(use.env ? { env: use.env } : {}) };
     if (use.ref === undefined) return { ...base, value: undefined };
     if ("secret" in use.ref) {

@@ -12,7 +12,9 @@ export interface SecretUse {
   /**
    * Set when the component reads the secret from this environment variable rather than from the
    * file (Loki's config expands only environment variables): Kubernetes sets it from the Secret
-   * (`secretKeyRef`, key `fileName`), Docker from the Pulumi secret. Never rendered into a file.
+   * (`secretKeyRef`, key `fileName`); Docker, whose `docker inspect` shows every variable, leaves it
+   * unset and places Loki's S3 keys as an AWS shared credentials file (stacks/docker/loki.ts).
+   * Never rendered into a file.
    */
   env?: string;
   /** Where the value comes from; undefined means "generate one and keep it in the Pulumi state". */

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { slackWebhookFile, smtpPasswordFile } from "../config/secrets";
+import { secretUses, slackWebhookFile, smtpPasswordFile } from "../config/secrets";
 import { redisExporterPasswordFile } from "../render/redis";
 import type { StackConfig } from "../config/schema";
 
@@ -55,6 +55,43 @@ export function writeRedisExporterPasswords(secretsDir: string, redisUrl: string
   const path = join(secretsDir, "redis-exporter-passwords.json");
   writeSecret(path, redisExporterPasswordFile(redisUrl, password));
   return path;
+}
+
+/**
+ * Places the files prometheus.yml's remote_write names (remote-write passwords and tokens) in
+ * Prometheus' secrets folder, as the stacks do: the text of each `{ file }` reference, trimmed as
+ * config/load.ts trims it. The local target runs without Pulumi, so a `{ secret }` reference, or a
+ * file it cannot read or finds empty, is served by a file already in the folder (by hand, a test);
+ * without one the error names the field and the path to write. Returns the paths placed.
+ */
+export function writePrometheusStoreSecrets(secretsDir: string, config: StackConfig, readFile: (path: string) => string = (path) => readFileSync(path, "utf8")): string[] {
+  const problems: string[] = [];
+  const placed: string[] = [];
+  for (const use of secretUses(config).filter((u) => u.component === "prometheus")) {
+    const path = join(secretsDir, use.fileName);
+    let unavailable: string;
+    if (use.ref !== undefined && "file" in use.ref) {
+      let text: string;
+      try {
+        text = readFile(use.ref.file).trim();
+      } catch (error) {
+        text = "";
+        unavailable = `cannot read secret file ${use.ref.file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+      }
+      if (text !== "") {
+        mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
+        writeSecret(path, text);
+        placed.push(path);
+        continue;
+      }
+      unavailable ??= `file ${use.ref.file} is empty`;
+    } else {
+      unavailable = `the local target cannot read Pulumi secrets (${use.ref ? `{ secret: ${use.ref.secret} }` : "no reference"})`;
+    }
+    if (!existsSync(path)) problems.push(`${use.path}: ${unavailable}; write the value to ${path}, or give { file: "<path>" }`);
+  }
+  if (problems.length > 0) throw new Error(`remote-write secrets of the local Prometheus:\n  ${problems.join("\n  ")}`);
+  return placed;
 }
 
 function writeSecret(path: string, value: string): void {

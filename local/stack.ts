@@ -4,6 +4,7 @@ import { loadStackFile } from "../config/load";
 import type { StackConfig } from "../config/schema";
 import { renderAll, type RenderedFiles, type Topology } from "../render";
 import { appEnvironment } from "../render/app-environment";
+import { remoteWriteFlags } from "../render/remote-write";
 import { startAlertmanager, type AlertmanagerServer } from "../processes/alertmanager";
 import { startNodeExporter, startPostgresExporter, startRedisExporter, type Exporter } from "../processes/exporters";
 import { getFreePort } from "../processes/ports";
@@ -17,7 +18,7 @@ import { startSlackReceiver, type SlackReceiver } from "./receivers/slack";
 import { startSmtpReceiver, type SmtpReceiver } from "./receivers/smtp";
 import { startWebhookReceiver, type WebhookReceiver } from "./receivers/webhook";
 import { postgresBinDir } from "../setup/debian";
-import { ensureAppSecrets, localMailAccount, writeAlertmanagerSecrets, writeRedisExporterPasswords } from "./secrets";
+import { ensureAppSecrets, localMailAccount, writeAlertmanagerSecrets, writePrometheusStoreSecrets, writeRedisExporterPasswords } from "./secrets";
 import type { LocalState } from "./state-file";
 import { superviseService, type SupervisedService, type SupervisorEvent } from "./supervisor";
 import { waitForTargetsUp } from "./targets";
@@ -137,6 +138,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const files = renderAll(config, topology);
         placeRenderedFiles(stateDir, files);
         writeAlertmanagerSecrets(topology.paths.alertmanagerSecrets, config, receivers.slack.url, mail);
+        writePrometheusStoreSecrets(topology.paths.prometheusSecrets, config);
         const appSecrets = ensureAppSecrets(topology.app.secretFiles);
         return { config, topology, files, ports, appSecrets };
       },
@@ -191,6 +193,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           dataDir: data("prometheus"),
           port: ports.prometheus,
           alertResendDelay: alertResendDelay(config),
+          // As the stacks run it: remote-write 2.0 sends metadata only with it in the WAL.
+          extraArgs: remoteWriteFlags(config),
         }),
       (p) => `127.0.0.1:${p.port}`,
     );

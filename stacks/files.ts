@@ -16,10 +16,14 @@ export type ConfiguredComponent = "prometheus" | "alertmanager" | "loki" | "allo
 export const FOLDERS = {
   prometheusConfig: "/etc/prometheus/config",
   prometheusRules: CONTAINER_PATHS.prometheusRules,
+  /** Remote-write passwords and tokens, the files prometheus.yml names. */
+  prometheusSecrets: CONTAINER_PATHS.prometheusSecrets,
   alertmanagerConfig: "/etc/alertmanager/config",
   alertmanagerTemplates: CONTAINER_PATHS.alertmanagerTemplates,
   alertmanagerSecrets: CONTAINER_PATHS.alertmanagerSecrets,
   lokiConfig: "/etc/loki/config",
+  /** Docker only: the AWS shared credentials file with Loki's S3 keys (Kubernetes sets them from a Secret instead). */
+  lokiSecrets: "/etc/loki/secrets",
   alloyConfig: "/etc/alloy/config",
   grafanaConfig: "/etc/grafana/config",
   grafanaDatasources: "/etc/grafana/provisioning/datasources",

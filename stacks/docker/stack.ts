@@ -2,14 +2,16 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResolvedSecret } from "../../config/load";
 import type { StackConfig } from "../../config/schema";
-import { GRAFANA_ADMIN_PASSWORD_FILE, POSTGRES_PASSWORD_FILE, REDIS_PASSWORD_FILE } from "../../config/secrets";
+import { GRAFANA_ADMIN_PASSWORD_FILE, LOKI_S3_ENV, POSTGRES_PASSWORD_FILE, REDIS_PASSWORD_FILE } from "../../config/secrets";
 import { alertmanagerGroupsUrl } from "../../queries/links";
 import { filesUnder, type RenderedFiles } from "../../render";
 import { appEnvironment } from "../../render/app-environment";
+import { lokiFlags } from "../../render/loki";
+import { remoteWriteFlags } from "../../render/remote-write";
 import { dockerTopology } from "../../render/topology/docker";
 import { STACK_LABEL } from "../../render/topology/types";
 import { ArgChecker, isDnsLabel, PART_OF } from "../common";
-import { materializeSecrets, requireSecretFile, secretFilesOf } from "../secrets";
+import { materializeSecrets, requireSecretFile, secretEnvOf, secretFilesOf, type SecretFile } from "../secrets";
 import { Alertmanager } from "./alertmanager";
 import { Alloy } from "./alloy";
 import { App } from "./app";
@@ -129,7 +131,11 @@ export class DockerStack extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [redis, postgres] },
     );
-    const loki = new Loki(`${name}-loki`, { ...shared, image: config.images.loki, networks: [net.monitoring], resources: s.loki, files: filesUnder(files, "loki/") }, { parent: this });
+    const loki = new Loki(
+      `${name}-loki`,
+      { ...shared, image: config.images.loki, networks: [net.monitoring], resources: s.loki, files: filesUnder(files, "loki/"), flags: lokiFlags(config), s3Credentials: s3CredentialsOf(secrets) },
+      { parent: this },
+    );
     const alertmanager = new Alertmanager(
       `${name}-alertmanager`,
       { ...shared, image: config.images.alertmanager, networks: [net.monitoring], resources: s.alertmanager, files: filesUnder(files, "alertmanager/"), secretFiles: secretFilesOf(secrets, "alertmanager") },
@@ -137,7 +143,16 @@ export class DockerStack extends pulumi.ComponentResource {
     );
     new Prometheus(
       `${name}-prometheus`,
-      { ...shared, image: config.images.prometheus, networks: [net.monitoring, net.appMetrics], resources: s.prometheus, files: filesUnder(files, "prometheus/"), storage: config.prometheus },
+      {
+        ...shared,
+        image: config.images.prometheus,
+        networks: [net.monitoring, net.appMetrics],
+        resources: s.prometheus,
+        files: filesUnder(files, "prometheus/"),
+        storage: config.prometheus,
+        flags: remoteWriteFlags(config),
+        secretFiles: secretFilesOf(secrets, "prometheus"),
+      },
       { parent: this, dependsOn: [alertmanager] },
     );
     const dockerApi = new DockerApiProxy(
@@ -179,4 +194,12 @@ export class DockerStack extends pulumi.ComponentResource {
     this.alertmanagerUrl = alertmanagerGroupsUrl(grafana.url);
     this.registerOutputs({ grafanaUrl: this.grafanaUrl, voteUrl: this.voteUrl, resultUrl: this.resultUrl, alertmanagerUrl: this.alertmanagerUrl });
   }
+}
+
+/** Loki's S3 keys, when loki.storage gives them (config/secrets.ts declares both or neither). */
+function s3CredentialsOf(secrets: readonly SecretFile[]): { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> } | undefined {
+  const env = Object.fromEntries(secretEnvOf(secrets, "loki").map((v) => [v.name, v.value]));
+  const accessKeyId = env[LOKI_S3_ENV.accessKeyId];
+  const secretAccessKey = env[LOKI_S3_ENV.secretAccessKey];
+  return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
 }

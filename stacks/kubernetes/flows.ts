@@ -1,5 +1,6 @@
 import { COMPONENTS, type Component } from "../../config/components";
 import type { StackConfig } from "../../config/schema";
+import { remoteWriteName } from "../../config/secrets";
 import { ALERTMANAGER_CLUSTER_PORT } from "../../render/topology/kubernetes";
 import { PORTS, type Topology } from "../../render/topology/types";
 
@@ -57,12 +58,25 @@ export function requiredFlows(config: StackConfig, topology: Topology): Flow[] {
   add("prometheus", "alertmanager", PORTS.alertmanager, "Prometheus sends alerts to every Alertmanager replica");
   for (const port of KUBE_API_PORTS) add("prometheus", "kube-apiserver", port, "Prometheus discovers EndpointSlices, Services, pods and nodes");
   add("prometheus", "kubelet", KUBELET_PORT, "Prometheus scrapes each kubelet's cAdvisor (container CPU and memory)");
+  for (const entry of config.prometheus.remoteWrite) {
+    const url = new URL(entry.url);
+    add("prometheus", "internet", portOf(url), `remote write to ${remoteWriteName(entry)} at ${url.host}`);
+  }
 
-  add("grafana", "prometheus", PORTS.prometheus, "Grafana's Prometheus datasource");
+  // With metricsQueryUrl the datasource reads the long-term store instead of this stack's Prometheus.
+  const metricsQueryUrl = config.grafana.metricsQueryUrl === undefined ? undefined : new URL(config.grafana.metricsQueryUrl);
+  if (metricsQueryUrl) add("grafana", "internet", portOf(metricsQueryUrl), `Grafana's Prometheus datasource queries the store at ${metricsQueryUrl.host}`);
+  else add("grafana", "prometheus", PORTS.prometheus, "Grafana's Prometheus datasource");
   add("grafana", "loki", PORTS.loki, "Grafana's Loki datasource");
   add("grafana", "alertmanager", PORTS.alertmanager, "Grafana's Alertmanager datasource");
 
   add("alloy", "loki", PORTS.loki, "Alloy pushes the pods' logs");
+  const storage = config.loki.storage;
+  if (storage.type === "s3") {
+    // AWS S3 (found from the region) answers on 443; another store at its endpoint's port.
+    const endpoint = storage.endpoint === undefined ? undefined : new URL(storage.endpoint);
+    add("loki", "internet", endpoint ? portOf(endpoint) : 443, endpoint ? `Loki's bucket ${storage.bucket} at ${endpoint.host}` : `Loki's bucket ${storage.bucket} on AWS S3 (${storage.region})`);
+  }
   for (const port of KUBE_API_PORTS) add("alloy", "kube-apiserver", port, "Alloy discovers pods and reads their logs");
 
   if (config.kubernetes.alertmanagerReplicas > 1) {
@@ -75,16 +89,21 @@ export function requiredFlows(config: StackConfig, topology: Topology): Flow[] {
   }
   if (config.alerting.deadMansSwitchUrl) {
     const url = new URL(config.alerting.deadMansSwitchUrl);
-    add("alertmanager", "internet", Number(url.port || (url.protocol === "https:" ? 443 : 80)), `dead man's switch ${url.host}`);
+    add("alertmanager", "internet", portOf(url), `dead man's switch ${url.host}`);
   }
 
-  // Every component that opens connections names its peers by DNS; the others (Redis, Postgres, Loki, node-exporter) get none.
+  // Every component that opens connections names its peers by DNS; the others (Redis, Postgres, node-exporter, Loki on its volume) get none.
   const resolving = new Set(rows.flatMap((f) => (f.from !== "anyone" ? [f.from] : [])));
   for (const component of COMPONENTS.filter((c) => resolving.has(c))) {
     add(component, "dns", DNS_PORT, "cluster DNS", "UDP");
     add(component, "dns", DNS_PORT, "cluster DNS", "TCP");
   }
   return dedupe(rows);
+}
+
+/** The port a URL connects to: its own, else its scheme's. */
+function portOf(url: URL): number {
+  return Number(url.port || (url.protocol === "https:" ? 443 : 80));
 }
 
 function dedupe(rows: readonly Flow[]): Flow[] {

@@ -5,7 +5,26 @@ import { stackSchema } from "../../config/schema";
 import { PORTS } from "../../render/topology/types";
 import { ArgChecker, DEFAULTS } from "../common";
 import { CONFIG_FILES, FOLDERS, placeRenderedFiles, prefixed } from "../files";
-import { checkCommon, checkStorage, claimTemplate, configHash, containerSecurity, filesConfigMap, httpProbe, labelsFor, metadata, podSecurity, resourcesFor, service, statefulSet, type PulledKubernetesArgs, type StorageArgs } from "./workload";
+import {
+  checkCommon,
+  checkStorage,
+  claimTemplate,
+  configHash,
+  containerSecurity,
+  disruptionBudget,
+  filesConfigMap,
+  filesSecret,
+  httpProbe,
+  labelsFor,
+  metadata,
+  podSecurity,
+  resourcesFor,
+  service,
+  spreadOverNodes,
+  statefulSet,
+  type PulledKubernetesArgs,
+  type StorageArgs,
+} from "./workload";
 
 export interface PrometheusArgs extends PulledKubernetesArgs {
   /** The rendered `prometheus/` folder keyed by path inside it: prometheus.yml and rules/*.yml. */
@@ -24,6 +43,20 @@ export interface PrometheusArgs extends PulledKubernetesArgs {
   discoveryNamespaces?: pulumi.Input<string>[];
   /** Name prefix of the cluster-wide RBAC objects (ClusterRole names are global). Defaults to "voteobs-<namespace>". */
   clusterRolePrefix?: string;
+  /**
+   * Replicas, each scraping everything (kubernetes.prometheusReplicas). With 2 or more they spread
+   * over the nodes and a PodDisruptionBudget keeps all but one up. Defaults to 1.
+   */
+  replicas?: number;
+  /** The container's environment, e.g. prometheusPodEnv(config) (render/prometheus-replicas.ts): the pod name the replica label expands. Defaults to none. */
+  env?: k8s.types.input.core.v1.EnvVar[];
+  /** More flags, e.g. remoteWriteFlags(config) (render/remote-write.ts). Defaults to none. */
+  flags?: string[];
+  /**
+   * Secret files prometheus.yml names (remote-write passwords and tokens), keyed by file name:
+   * one Secret mounted at the secrets folder. Defaults to none.
+   */
+  secretFiles?: Record<string, pulumi.Input<string>>;
 }
 
 /** Share of the TSDB volume that `--storage.tsdb.retention.size` allows by default. */
@@ -45,8 +78,8 @@ export function retentionSizeFor(volume: string): string {
 }
 
 /**
- * Prometheus as a one-replica StatefulSet with its TSDB on a PVC, its size bounded under the
- * volume's. It discovers the Services of the stack's namespaces (EndpointSlices, with their pods
+ * Prometheus as a StatefulSet (one replica, or an HA set that each scrape everything) with its
+ * TSDB on a PVC per replica, its size bounded under the volume's. It discovers the Services of the stack's namespaces (EndpointSlices, with their pods
  * and Services for labels) and scrapes each kubelet's cAdvisor, so its ServiceAccount may list and
  * watch endpointslices, services and pods in those namespaces, list and watch nodes, and get
  * nodes/metrics (the kubelet's /metrics/cadvisor); nothing else.
@@ -71,11 +104,16 @@ export class Prometheus extends pulumi.ComponentResource {
     const retentionSize = args.retentionSize ?? retentionSizeFor(args.storage.size);
     check.schema(fields.retentionSize, retentionSize, "retentionSize");
     check.check(prometheusBytes(retentionSize) <= memoryBytes(args.storage.size), "retentionSize", `${retentionSize} is more than the ${args.storage.size} volume: the volume would fill up before Prometheus deletes old data; use at most ${retentionSizeFor(args.storage.size)} (80%)`);
+    const replicas = args.replicas ?? DEFAULTS.kubernetes.prometheusReplicas;
+    check.schema(stackSchema.shape.kubernetes.unwrap().shape.prometheusReplicas, replicas, "replicas");
+    for (const fileName of Object.keys(args.secretFiles ?? {})) check.secretFileName(fileName, `secretFiles["${fileName}"]`);
 
     const ns = args.namespace;
     const placed = placeRenderedFiles(prefixed("prometheus/", args.files));
     const config = filesConfigMap(`${name}-config`, "prometheus", "config", FOLDERS.prometheusConfig, placed.filter((f) => f.folder === "prometheusConfig"), ns, this);
     const rules = filesConfigMap(`${name}-rules`, "prometheus", "rules", FOLDERS.prometheusRules, placed.filter((f) => f.folder === "prometheusRules"), ns, this);
+    const secretFiles = args.secretFiles ?? {};
+    const secrets = Object.keys(secretFiles).length > 0 ? filesSecret(`${name}-secrets`, "prometheus", "secrets", FOLDERS.prometheusSecrets, secretFiles, ns, this) : undefined;
 
     const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: metadata("prometheus", ns, "prometheus") }, { parent: this });
     const rolePrefix = args.clusterRolePrefix ?? pulumi.interpolate`voteobs-${ns}`;
@@ -127,12 +165,14 @@ export class Prometheus extends pulumi.ComponentResource {
 
     const ports = [{ name: "metrics", port: PORTS.prometheus, targetPort: PORTS.prometheus }];
     this.service = service(`${name}-service`, "prometheus", ns, ports, this);
+    if (replicas > 1) disruptionBudget(`${name}-pdb`, "prometheus", ns, this);
+    const env = args.env ?? [];
     this.statefulSet = statefulSet(
       name,
       "prometheus",
       {
         namespace: ns,
-        replicas: 1,
+        replicas,
         governing: { ports },
         annotations: configHash(config.hash, rules.hash),
         claims: [claimTemplate("prometheus", "data", args.storage)],
@@ -141,6 +181,8 @@ export class Prometheus extends pulumi.ComponentResource {
           automountServiceAccountToken: true,
           securityContext: podSecurity(65534),
           terminationGracePeriodSeconds: 60,
+          // Replicas on different nodes, so one node down leaves one scraping and alerting.
+          ...(replicas > 1 ? { topologySpreadConstraints: spreadOverNodes("prometheus", "StatefulSet") } : {}),
           containers: [
             {
               name: "prometheus",
@@ -151,16 +193,18 @@ export class Prometheus extends pulumi.ComponentResource {
                 `--storage.tsdb.retention.time=${retention}`,
                 `--storage.tsdb.retention.size=${retentionSize}`,
                 `--web.listen-address=:${PORTS.prometheus}`,
+                ...(args.flags ?? []),
               ],
+              ...(env.length > 0 ? { env } : {}),
               ports: [{ name: "metrics", containerPort: PORTS.prometheus }],
               livenessProbe: httpProbe("/-/healthy", PORTS.prometheus, { initialDelaySeconds: 30 }),
               readinessProbe: httpProbe("/-/ready", PORTS.prometheus),
               resources: resourcesFor("prometheus", args.resources),
               securityContext: containerSecurity(),
-              volumeMounts: [config.mount, rules.mount, { name: "data", mountPath: "/prometheus" }],
+              volumeMounts: [config.mount, rules.mount, ...(secrets ? [secrets.mount] : []), { name: "data", mountPath: "/prometheus" }],
             },
           ],
-          volumes: [config.volume, rules.volume],
+          volumes: [config.volume, rules.volume, ...(secrets ? [secrets.volume] : [])],
         },
       },
       this,

@@ -8,10 +8,13 @@ import type { StackConfig } from "../../config/schema";
 import { GRAFANA_ADMIN_PASSWORD_FILE, POSTGRES_PASSWORD_FILE, REDIS_PASSWORD_FILE } from "../../config/secrets";
 import { filesUnder, type RenderedFiles } from "../../render";
 import { appEnvironment } from "../../render/app-environment";
+import { lokiFlags } from "../../render/loki";
+import { prometheusPodEnv } from "../../render/prometheus-replicas";
+import { remoteWriteFlags } from "../../render/remote-write";
 import { kubernetesNamespaceOf, kubernetesTopology, nodeAgentsNamespace } from "../../render/topology/kubernetes";
 import { APP_SECRET_FILES } from "../../render/topology/types";
 import { ArgChecker, isDnsLabel, PART_OF } from "../common";
-import { materializeSecrets, requireSecretFile, secretFilesOf, type SecretFile } from "../secrets";
+import { materializeSecrets, requireSecretFile, secretEnvOf, secretFilesOf, type SecretFile } from "../secrets";
 import { Alertmanager } from "./alertmanager";
 import { Alloy } from "./alloy";
 import { App } from "./app";
@@ -122,7 +125,11 @@ export class KubernetesStack extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [redis, postgres] },
     );
-    const loki = new Loki(`${name}-loki`, { namespace: ns, image: config.images.loki, resources: s.loki, storage: storage(kc.storage.loki), files: filesUnder(files, "loki/") }, { parent: this });
+    const loki = new Loki(
+      `${name}-loki`,
+      { namespace: ns, image: config.images.loki, resources: s.loki, storage: storage(kc.storage.loki), files: filesUnder(files, "loki/"), flags: lokiFlags(config), secretEnv: secretEnvOf(secrets, "loki") },
+      { parent: this },
+    );
     const alertmanager = new Alertmanager(
       `${name}-alertmanager`,
       {
@@ -147,6 +154,10 @@ export class KubernetesStack extends pulumi.ComponentResource {
         retention: config.prometheus.retention,
         retentionSize: config.prometheus.retentionSize,
         discoveryNamespaces: [ns, nodeNs],
+        replicas: kc.prometheusReplicas,
+        env: prometheusPodEnv(config),
+        flags: remoteWriteFlags(config),
+        secretFiles: secretFilesOf(secrets, "prometheus"),
       },
       { parent: this, dependsOn: [alertmanager] },
     );

@@ -2,7 +2,7 @@
 import { buildGraph, isSecretValue, loadGenerated, loadStack, matchSnapshot, mockSecret, plainStrings, reveal, snapshotOf, type Graph, type Recorded } from "./harness";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { APP_SERVICES, COMPONENTS, type Component } from "../../config/components";
@@ -11,6 +11,7 @@ import { METRIC_SOURCES } from "../../queries/metrics";
 import { appEnvironment } from "../../render/app-environment";
 import { APP_SECRET_FILES, CADVISOR_STACK_LABEL, PORTS, SCRAPED_SERVICE, SERVICE_LABEL, STACK_LABEL } from "../../render/topology/types";
 import { dockerTopology } from "../../render/topology/docker";
+import { METRICS_QUERY_URL, SCALED_SECRET_VALUES, scaledOverlay, VM_TOKEN, writeTokenFile } from "./scaled";
 
 const CONTAINER = "docker:index/container:Container";
 const NETWORK = "docker:index/network:Network";
@@ -494,5 +495,67 @@ describe("docker target (dev stack under Pulumi mocks)", () => {
       assert.deepEqual(files.sort(), placedChanges.filter((p) => p.component === component).map((p) => p.path).sort(), `${component}: the changed uploads are the re-rendered files`);
       if (component === "prometheus") assert.deepEqual(files, ["/etc/prometheus/rules/user-experience.yml"]);
     }
+  });
+});
+
+describe("docker target beyond one machine (issue 14): remote write with secrets, Loki on S3", () => {
+  let graph: Graph;
+  const token = writeTokenFile();
+  after(token.cleanup);
+
+  before(async () => {
+    const { config, secrets } = loadStack("dev", scaledOverlay("docker", token.path));
+    graph = await buildGraph(config, secrets, "voteobs-dev");
+  });
+
+  it("Prometheus gets remoteWriteFlags after its own flags", () => {
+    assert.equal(containerOf(graph, "prometheus").spec.command?.at(-1), "--enable-feature=metadata-wal-records");
+  });
+
+  it("the remote-write password and token are secret uploads where prometheus.yml names them, readable by Prometheus' user alone", () => {
+    const uploads = uploadsOf(graph);
+    const prometheusYml = parseYaml(String(uploads.get("prometheus:/etc/prometheus/config/prometheus.yml")!.content)) as { remote_write: Array<{ basic_auth?: { password_file: string }; authorization?: { credentials_file: string } }> };
+    const named = prometheusYml.remote_write.map((w) => w.basic_auth?.password_file ?? w.authorization?.credentials_file);
+    assert.deepEqual(named, ["/etc/prometheus/secrets/mimir-remote-write-password", "/etc/prometheus/secrets/vm-remote-write-token"]);
+    const secretUploads = [...uploads.values()].filter((u) => u.component === "prometheus" && u.file.includes("/secrets/"));
+    assert.deepEqual(secretUploads.map((u) => u.file), named);
+    for (const upload of secretUploads) {
+      assert.ok(isSecretValue(upload.content), `${upload.file} is a secret input`);
+      assert.equal(upload.owner, "65534", `${upload.file} belongs to Prometheus' user`);
+      assert.equal(upload.permissions, "0400");
+    }
+    assert.equal(reveal(secretUploads[0].content), mockSecret("mimirPassword"));
+    assert.equal(reveal(secretUploads[1].content), VM_TOKEN);
+    const files = filesContainers(graph).find((f) => f.component === "prometheus")!;
+    assert.ok(files.spec.volumes?.some((v) => v.containerPath === "/etc/prometheus/secrets"), "the secrets folder is a volume of the files container");
+    assert.ok(containerOf(graph, "prometheus").spec.volumes?.some((v) => v.fromContainer?.endsWith(":ro")), "mounted read-only into Prometheus");
+  });
+
+  it("Loki's S3 keys are an AWS credentials file readable by Loki alone, never environment variables (docker inspect shows those)", () => {
+    const loki = containerOf(graph, "loki").spec;
+    assert.deepEqual(loki.command, ["-config.file=/etc/loki/config/loki.yaml", "-config.expand-env=true"]);
+    assert.deepEqual(loki.envs, ["AWS_SHARED_CREDENTIALS_FILE=/etc/loki/secrets/aws-credentials"], "only the file's path: LOKI_S3_* stay unset, so loki.yaml's keys expand to nothing and the AWS default chain reads the file");
+    const upload = uploadsOf(graph).get("loki:/etc/loki/secrets/aws-credentials");
+    assert.ok(upload && isSecretValue(upload.content), "a secret upload");
+    assert.equal(upload.owner, "10001", "Loki's user");
+    assert.equal(upload.permissions, "0400");
+    assert.equal(reveal(upload.content), `[default]\naws_access_key_id = ${mockSecret("lokiS3AccessKeyId")}\naws_secret_access_key = ${mockSecret("lokiS3SecretAccessKey")}\n`);
+    const lokiYaml = String(uploadsOf(graph).get("loki:/etc/loki/config/loki.yaml")!.content);
+    assert.match(lokiYaml, /access_key_id: \$\{LOKI_S3_ACCESS_KEY_ID\}/, "the render names the variables, which Docker leaves unset");
+  });
+
+  it("no secret value of the stores is plain text anywhere", () => {
+    for (const resource of graph.resources) {
+      for (const { path, text } of plainStrings(resource.inputs)) for (const value of SCALED_SECRET_VALUES) assert.ok(!text.includes(value), `${resource.type} ${resource.name} ${path} holds a secret in plain text`);
+    }
+  });
+
+  it("Prometheus, Loki and Grafana reach the stores: each is on a network with a route out, and Grafana's datasource is the store's query URL", () => {
+    const internal = new Map(graph.ofType(NETWORK).map((n) => [n.inputs.name as string, n.inputs.internal === true]));
+    for (const component of ["prometheus", "loki", "grafana"] as const) {
+      assert.ok((containerOf(graph, component).spec.networksAdvanced ?? []).some((n) => internal.get(n.name) === false), `${component} joins a network that is not internal`);
+    }
+    const datasources = parseYaml(String(uploadsOf(graph).get("grafana:/etc/grafana/provisioning/datasources/voteobs.yaml")!.content)) as { datasources: Array<{ type: string; url: string }> };
+    assert.equal(datasources.datasources.find((d) => d.type === "prometheus")!.url, METRICS_QUERY_URL);
   });
 });

@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { toolPath } from "../../toolchain";
 import { convertOpenApi, KUBERNETES_SCHEMA_PIN, kubeconformSchemaLocation, schemaFileName } from "../../toolchain/kubernetes-schemas";
 import { run, tempDir } from "../support/exec";
+import { scaledOverlay, writeTokenFile } from "./scaled";
 
 /**
  * Every Kubernetes object of the k8s stack's resource graph, as the provider would send it to the
@@ -64,6 +65,23 @@ describe(`every object of the k8s stack is valid Kubernetes ${KUBERNETES_SCHEMA_
     assert.deepEqual(problems, []);
     assert.equal(code, 0);
     assert.deepEqual(report.summary, { valid: objects.length, invalid: 0, errors: 0, skipped: 0 });
+  });
+
+  it("validates the stack beyond one machine too (two Prometheus replicas and their budget, remote-write Secret, Loki's S3 variables from a Secret)", async () => {
+    const token = writeTokenFile();
+    try {
+      const { config, secrets } = loadStack("k8s", scaledOverlay("kubernetes", token.path));
+      const scaled = objectsOf(await buildGraph(config, secrets));
+      const names = new Set(scaled.map((o) => `${o.kind}/${o.metadata?.name}`));
+      assert.ok(names.has("PodDisruptionBudget/prometheus"), "the objects the scaled config adds are among them");
+      assert.ok(scaled.filter((o) => o.kind === "Secret").length > objects.filter((o) => o.kind === "Secret").length, "the stores' Secrets");
+      const { code, report } = kubeconform(scaled);
+      assert.deepEqual(report.resources.filter((r) => r.status !== "statusValid").map((r) => `${r.kind} ${r.name}: ${r.msg}`), []);
+      assert.equal(code, 0);
+      assert.deepEqual(report.summary, { valid: scaled.length, invalid: 0, errors: 0, skipped: 0 });
+    } finally {
+      token.cleanup();
+    }
   });
 
   it("rejects an unknown field, a misspelt one and a kind it has no schema for", () => {

@@ -1,7 +1,7 @@
 // The harness installs the Pulumi mocks; it must be imported before any stack module.
 import { buildGraph, loadStack, reveal, type Graph } from "./harness";
 import assert from "node:assert/strict";
-import { before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { parse as parseYaml } from "yaml";
 import type { Component } from "../../config/components";
 import type { StackConfig } from "../../config/schema";
@@ -9,6 +9,7 @@ import { kubernetesTopology } from "../../render/topology";
 import { K8S_NAME_LABEL } from "../../render/topology/types";
 import { flowKey, isOutside, OUTSIDE, requiredFlows, type Flow } from "../../stacks/kubernetes/flows";
 import { connectionAllowed, containerOf, envOf, objectsOfType, serviceNamed, workloads, type Cluster, type End, type NetworkPolicy } from "./k8s-objects";
+import { scaledOverlay, writeTokenFile } from "./scaled";
 
 /**
  * Issue 12 points 4 and 13: the back tier is segmented and egress is denied by default. The
@@ -18,6 +19,7 @@ import { connectionAllowed, containerOf, envOf, objectsOfType, serviceNamed, wor
  */
 
 const NS = "voteobs";
+const PORTS_PROMETHEUS = 9090;
 const NODE_NS = "voteobs-node";
 
 let graph: Graph;
@@ -32,20 +34,65 @@ const INGRESS_CONTROLLER: End = { pod: { namespace: "ingress-nginx", labels: { "
 const COREDNS: End = { pod: { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } } };
 const INTERNET: End = { ip: "203.0.113.7" };
 
-before(async () => {
-  const loaded = loadStack("k8s", { alerting: { deadMansSwitchUrl: "https://hc-ping.example.com/abc" } });
-  config = loaded.config;
-  graph = await buildGraph(config, loaded.secrets);
-  flows = requiredFlows(config, kubernetesTopology(NS, config.kubernetes.alertmanagerReplicas));
+/** The NetworkPolicies and namespaces of a graph, and a pod of each component. */
+function clusterOf(graph: Graph): { cluster: Cluster; pods: Map<Component, End> } {
   const namespaceLabels = new Map<string, Record<string, string>>(
     graph.ofType("kubernetes:core/v1:Namespace").map((r) => {
       const { metadata } = reveal<{ metadata: { name: string; labels: Record<string, string> } }>(r.inputs);
       return [metadata.name, { ...metadata.labels, "kubernetes.io/metadata.name": metadata.name }];
     }),
   );
-  cluster = { policies: objectsOfType<NetworkPolicy>(graph, "kubernetes:networking.k8s.io/v1:NetworkPolicy"), namespaceLabels };
-  pods = new Map(workloads(graph).map((w) => [w.spec.metadata.name as Component, { pod: { namespace: w.spec.metadata.namespace, labels: w.spec.spec.template.metadata.labels } }]));
+  return {
+    cluster: { policies: objectsOfType<NetworkPolicy>(graph, "kubernetes:networking.k8s.io/v1:NetworkPolicy"), namespaceLabels },
+    pods: new Map(workloads(graph).map((w) => [w.spec.metadata.name as Component, { pod: { namespace: w.spec.metadata.namespace, labels: w.spec.spec.template.metadata.labels } }])),
+  };
+}
+
+before(async () => {
+  const loaded = loadStack("k8s", { alerting: { deadMansSwitchUrl: "https://hc-ping.example.com/abc" } });
+  config = loaded.config;
+  graph = await buildGraph(config, loaded.secrets);
+  flows = requiredFlows(config, kubernetesTopology(NS, config.kubernetes.alertmanagerReplicas));
+  ({ cluster, pods } = clusterOf(graph));
 });
+
+/** The required flows the policies block. */
+function blockedFlows(cluster: Cluster, pods: Map<Component, End>, flows: readonly Flow[]): string[] {
+  const destination = (to: Flow["to"]): End => (to === "dns" ? COREDNS : isOutside(to) ? INTERNET : pods.get(to)!);
+  const source = (from: Flow["from"]): End => (from === "anyone" ? INGRESS_CONTROLLER : pods.get(from)!);
+  return flows.filter((flow) => !connectionAllowed(cluster, source(flow.from), destination(flow.to), flow.port, flow.protocol)).map((flow) => `${flowKey(flow)} (${flow.why}) is blocked`);
+}
+
+/**
+ * Every connection the policies decide differently from the table: between every pair of pods,
+ * from outside and to the outside, on every port the stack knows (and a few more), both protocols.
+ */
+function unexpectedConnections(graph: Graph, cluster: Cluster, pods: Map<Component, End>, flows: readonly Flow[]): { checked: number; unexpected: string[] } {
+  const ports = new Set<number>([22, 80, 443, 8443, 9000, ...flows.map((f) => f.port)]);
+  for (const w of workloads(graph)) for (const c of w.spec.spec.template.spec.containers) for (const p of c.ports ?? []) ports.add(p.containerPort);
+  const sources: Array<[string, End]> = [["anyone", INGRESS_CONTROLLER], ...[...pods].map(([c, end]) => [c, end] as [string, End])];
+  const destinations: Array<[string, End, (f: Flow) => boolean]> = [
+    ...[...pods].map(([c, end]) => [c, end, (f: Flow) => f.to === c] as [string, End, (f: Flow) => boolean]),
+    // Outside the stack, any address a flow to the outside allows (0.0.0.0/0 on its ports; DNS anywhere on 53).
+    ["coredns", COREDNS, (f: Flow) => (OUTSIDE as readonly string[]).includes(f.to)],
+    ["internet", INTERNET, (f: Flow) => (OUTSIDE as readonly string[]).includes(f.to)],
+  ];
+  let checked = 0;
+  const unexpected: string[] = [];
+  for (const [from, src] of sources) {
+    for (const [to, dst, matches] of destinations) {
+      if (from === "anyone" && !("pod" in dst && [NS, NODE_NS].includes(dst.pod.namespace))) continue; // not our policies
+      for (const port of ports) {
+        for (const protocol of ["TCP", "UDP"]) {
+          checked++;
+          const expected = flows.some((f) => f.from === from && matches(f) && f.port === port && f.protocol === protocol);
+          if (connectionAllowed(cluster, src, dst, port, protocol) !== expected) unexpected.push(`${from} → ${to}:${port}/${protocol} is ${expected ? "blocked" : "allowed"}`);
+        }
+      }
+    }
+  }
+  return { checked, unexpected };
+}
 
 const has = (from: string, to: string, port: number, protocol = "TCP") => flows.some((f) => flowKey(f) === flowKey({ from: from as Flow["from"], to: to as Flow["to"], port, protocol: protocol as Flow["protocol"] }));
 
@@ -180,35 +227,11 @@ describe("the NetworkPolicies", () => {
   });
 
   it("let every required flow through", () => {
-    const destination = (to: Flow["to"]): End => (to === "dns" ? COREDNS : isOutside(to) ? INTERNET : pods.get(to)!);
-    const source = (from: Flow["from"]): End => (from === "anyone" ? INGRESS_CONTROLLER : pods.get(from)!);
-    for (const flow of flows) assert.ok(connectionAllowed(cluster, source(flow.from), destination(flow.to), flow.port, flow.protocol), `${flowKey(flow)} (${flow.why}) is blocked`);
+    assert.deepEqual(blockedFlows(cluster, pods, flows), []);
   });
 
   it("let nothing else through: between every pair of pods, from outside, and to the outside, on every port the stack knows", () => {
-    const ports = new Set<number>([22, 80, 443, 8443, 9000, ...flows.map((f) => f.port)]);
-    for (const w of workloads(graph)) for (const c of w.spec.spec.template.spec.containers) for (const p of c.ports ?? []) ports.add(p.containerPort);
-    const sources: Array<[string, End]> = [["anyone", INGRESS_CONTROLLER], ...[...pods].map(([c, end]) => [c, end] as [string, End])];
-    const destinations: Array<[string, End, (f: Flow) => boolean]> = [
-      ...[...pods].map(([c, end]) => [c, end, (f: Flow) => f.to === c] as [string, End, (f: Flow) => boolean]),
-      // Outside the stack, any address a flow to the outside allows (0.0.0.0/0 on its ports; DNS anywhere on 53).
-      ["coredns", COREDNS, (f: Flow) => (OUTSIDE as readonly string[]).includes(f.to)],
-      ["internet", INTERNET, (f: Flow) => (OUTSIDE as readonly string[]).includes(f.to)],
-    ];
-    let checked = 0;
-    const unexpected: string[] = [];
-    for (const [from, src] of sources) {
-      for (const [to, dst, matches] of destinations) {
-        if (from === "anyone" && !("pod" in dst && [NS, NODE_NS].includes(dst.pod.namespace))) continue; // not our policies
-        for (const port of ports) {
-          for (const protocol of ["TCP", "UDP"]) {
-            checked++;
-            const expected = flows.some((f) => f.from === from && matches(f) && f.port === port && f.protocol === protocol);
-            if (connectionAllowed(cluster, src, dst, port, protocol) !== expected) unexpected.push(`${from} → ${to}:${port}/${protocol} is ${expected ? "blocked" : "allowed"}`);
-          }
-        }
-      }
-    }
+    const { checked, unexpected } = unexpectedConnections(graph, cluster, pods, flows);
     assert.ok(checked > 5000, `${checked} connections checked`);
     assert.deepEqual(unexpected, []);
   });
@@ -222,5 +245,64 @@ describe("the NetworkPolicies", () => {
         }
       }
     }
+  });
+});
+
+describe("beyond one machine (issue 14): the configured stores are flows of the table, and the policies follow it", () => {
+  const token = writeTokenFile();
+  after(token.cleanup);
+  const scaledFlows = (loki: Record<string, unknown> = {}) => {
+    const scaled = loadStack("k8s", scaledOverlay("kubernetes", token.path, loki)).config;
+    return requiredFlows(scaled, kubernetesTopology(NS, scaled.kubernetes.alertmanagerReplicas));
+  };
+
+  it("add Prometheus to each remote-write endpoint, Loki to its bucket (with DNS), Grafana to the query URL instead of Prometheus", () => {
+    const plain = loadStack("k8s").config;
+    const before = new Set(requiredFlows(plain, kubernetesTopology(NS, plain.kubernetes.alertmanagerReplicas)).map(flowKey));
+    const scaled = scaledFlows();
+    const now = new Set(scaled.map(flowKey));
+    assert.deepEqual([...now].filter((k) => !before.has(k)), [
+      "grafana → internet:443/TCP",
+      "loki → dns:53/TCP",
+      "loki → dns:53/UDP",
+      "loki → internet:9000/TCP",
+      "prometheus → internet:443/TCP",
+      "prometheus → internet:8428/TCP",
+    ]);
+    assert.deepEqual([...before].filter((k) => !now.has(k)), ["grafana → prometheus:9090/TCP"], "Grafana queries the store, not this stack's Prometheus");
+    const why = (key: string) => scaled.find((f) => flowKey(f) === key)!.why;
+    assert.equal(why("prometheus → internet:443/TCP"), "remote write to mimir at mimir.example.com");
+    assert.equal(why("prometheus → internet:8428/TCP"), "remote write to vm at vm.example.com:8428");
+    assert.equal(why("loki → internet:9000/TCP"), "Loki's bucket voteobs-logs at minio.example.com:9000");
+    assert.equal(why("grafana → internet:443/TCP"), "Grafana's Prometheus datasource queries the store at mimir.example.com");
+  });
+
+  it("give Loki 443 to AWS S3 when no endpoint is given", () => {
+    const aws = scaledFlows({ endpoint: undefined, pathStyle: false, region: "eu-west-1" }).filter((f) => f.from === "loki" && f.to === "internet");
+    assert.deepEqual(aws.map((f) => `${flowKey(f)} ${f.why}`), ["loki → internet:443/TCP Loki's bucket voteobs-logs on AWS S3 (eu-west-1)"]);
+  });
+
+  it("let every flow of the scaled stack through, and nothing else", async () => {
+    const loaded = loadStack("k8s", scaledOverlay("kubernetes", token.path));
+    const scaledGraph = await buildGraph(loaded.config, loaded.secrets);
+    const scaled = clusterOf(scaledGraph);
+    const table = requiredFlows(loaded.config, kubernetesTopology(NS, loaded.config.kubernetes.alertmanagerReplicas));
+    assert.deepEqual(blockedFlows(scaled.cluster, scaled.pods, table), []);
+    const { checked, unexpected } = unexpectedConnections(scaledGraph, scaled.cluster, scaled.pods, table);
+    assert.ok(checked > 5000, `${checked} connections checked`);
+    assert.deepEqual(unexpected, []);
+    assert.ok(!connectionAllowed(scaled.cluster, scaled.pods.get("grafana")!, scaled.pods.get("prometheus")!, PORTS_PROMETHEUS, "TCP"), "Grafana no longer reaches Prometheus");
+
+    // Every store connection the rendered configs make is a flow to the outside on its port.
+    const file = (name: string) => scaledGraph.ofType("kubernetes:core/v1:ConfigMap").map((r) => reveal<{ data: Record<string, string> }>(r.inputs).data[name]).find((t) => t !== undefined)!;
+    const port = (url: URL) => Number(url.port || (url.protocol === "https:" ? 443 : 80));
+    const needed: Array<[Component, number]> = [];
+    for (const write of (parseYaml(file("prometheus.yml")) as { remote_write: Array<{ url: string }> }).remote_write) needed.push(["prometheus", port(new URL(write.url))]);
+    const s3 = (parseYaml(file("loki.yaml")) as { common: { storage: { s3: { endpoint: string; insecure?: boolean } } } }).common.storage.s3;
+    needed.push(["loki", port(new URL(`${s3.insecure ? "http" : "https"}://${s3.endpoint}`))]);
+    const datasource = (parseYaml(file("voteobs.yaml")) as { datasources: Array<{ type: string; url: string }> }).datasources.find((d) => d.type === "prometheus")!;
+    needed.push(["grafana", port(new URL(datasource.url))]);
+    assert.deepEqual(needed.map(([from, p]) => `${from}:${p}`), ["prometheus:443", "prometheus:8428", "loki:9000", "grafana:443"]);
+    for (const [from, p] of needed) assert.ok(connectionAllowed(scaled.cluster, scaled.pods.get(from)!, INTERNET, p, "TCP"), `${from} → the store on ${p}`);
   });
 });

@@ -1,12 +1,13 @@
 // The harness installs the Pulumi mocks; it must be imported before any stack module.
 import { autoName, buildGraph, isSecretValue, loadGenerated, loadStack, matchSnapshot, mockSecret, plainStrings, reveal, snapshotOf, type Graph, type Recorded } from "./harness";
 import assert from "node:assert/strict";
-import { before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { parse as parseYaml } from "yaml";
 import type { Component } from "../../config/components";
 import { K8S_NAME_LABEL, PORTS, SCRAPED_SERVICE } from "../../render/topology/types";
 import { TEST_PINS } from "../../config/versions";
-import { containerOf, envOf, podOf, restrictedViolations, services, workloadOf, workloads, type Workload } from "./k8s-objects";
+import { containerOf, envOf, podOf, restrictedViolations, services, workloadOf, workloads, type K8sContainer, type PodSpec, type Workload } from "./k8s-objects";
+import { SCALED_SECRET_VALUES, scaledOverlay, VM_TOKEN, writeTokenFile } from "./scaled";
 
 const NS = "voteobs";
 const NODE_NS = "voteobs-node";
@@ -400,5 +401,110 @@ describe("kubernetes target (k8s stack under Pulumi mocks)", () => {
         assert.ok(volume.secret.items!.some((i) => `${mount!.mountPath}/${i.path}` === path), `${component} ${name}: the Secret holds ${path}`);
       }
     }
+  });
+});
+
+/** The Secret a pod's volume or an env var names, its data revealed, and whether that data is a secret input. */
+function secretNamed(graph: Graph, name: string): { data: Record<string, string>; secret: boolean } {
+  const found = graph.ofType("kubernetes:core/v1:Secret").find((r) => autoName(r.name) === name || reveal<{ metadata: { name?: string } }>(r.inputs).metadata.name === name);
+  assert.ok(found, `no Secret ${name}`);
+  return { data: reveal<{ stringData: Record<string, string> }>(found.inputs).stringData, secret: isSecretValue(found.inputs.stringData) };
+}
+
+/** The files a container reads from Secret volumes: container path → { value, secret }. */
+function mountedSecretFiles(graph: Graph, pod: PodSpec, container: K8sContainer): Map<string, { value: string; secret: boolean }> {
+  const files = new Map<string, { value: string; secret: boolean }>();
+  for (const mount of container.volumeMounts ?? []) {
+    const volume = (pod.volumes ?? []).find((v) => v.name === mount.name);
+    if (!volume?.secret) continue;
+    const { data, secret } = secretNamed(graph, volume.secret.secretName);
+    for (const [key, value] of Object.entries(data)) files.set(`${mount.mountPath}/${key}`, { value, secret });
+  }
+  return files;
+}
+
+describe("kubernetes target beyond one machine (issue 14): remote write with secrets, two Prometheus replicas, Loki on S3", () => {
+  let graph: Graph;
+  const token = writeTokenFile();
+  after(token.cleanup);
+
+  before(async () => {
+    const { config, secrets } = loadStack("k8s", scaledOverlay("kubernetes", token.path));
+    graph = await buildGraph(config, secrets);
+  });
+
+  it("Prometheus runs kubernetes.prometheusReplicas replicas, each with its pod name in POD_NAME, which the replica label expands", () => {
+    const { spec } = workloadOf(graph, "prometheus");
+    assert.equal(spec.spec.replicas, 2);
+    assert.deepEqual(containerOf(graph, "prometheus").env, [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }]);
+    const prometheusYml = parseYaml(mountedFiles(graph).get("prometheus:/etc/prometheus/config/prometheus.yml")!) as { global: { external_labels: Record<string, string> } };
+    assert.deepEqual(prometheusYml.global.external_labels, { cluster: "voting-prod", replica: "${POD_NAME}" });
+  });
+
+  it("two Prometheus replicas spread over the nodes as a preference and keep one up through a drain", () => {
+    const pod = podOf(graph, "prometheus");
+    assert.deepEqual(pod.topologySpreadConstraints, [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { [K8S_NAME_LABEL]: "prometheus" } } }]);
+    assert.equal(pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution, undefined, "never a required anti-affinity: a one-node cluster still runs both");
+    const budgets = graph.ofType("kubernetes:policy/v1:PodDisruptionBudget").map((r) => reveal<{ metadata: { name: string; namespace: string }; spec: { maxUnavailable?: number; minAvailable?: number; selector: { matchLabels: Record<string, string> } } }>(r.inputs));
+    const budget = budgets.find((b) => b.metadata.name === "prometheus");
+    assert.ok(budget, "a PodDisruptionBudget for Prometheus");
+    assert.equal(budget.metadata.namespace, NS);
+    assert.deepEqual(budget.spec, { maxUnavailable: 1, selector: { matchLabels: { [K8S_NAME_LABEL]: "prometheus" } } }, "with 2 replicas: one evicted at a time, the other scraping");
+  });
+
+  it("Prometheus gets remoteWriteFlags (metadata in the WAL for remote-write 2.0) after its own flags", () => {
+    const args = containerOf(graph, "prometheus").args!;
+    assert.equal(args.at(-1), "--enable-feature=metadata-wal-records");
+    assert.ok(args.includes("--storage.tsdb.retention.size=16GB"), "the retention size of each replica's own volume");
+  });
+
+  it("the remote-write password and token are files of a Secret mounted where prometheus.yml names them, and nowhere else", () => {
+    const prometheusYml = parseYaml(mountedFiles(graph).get("prometheus:/etc/prometheus/config/prometheus.yml")!) as { remote_write: Array<{ name: string; basic_auth?: { password_file: string }; authorization?: { credentials_file: string } }> };
+    const named = prometheusYml.remote_write.map((w) => w.basic_auth?.password_file ?? w.authorization?.credentials_file);
+    assert.deepEqual(named, ["/etc/prometheus/secrets/mimir-remote-write-password", "/etc/prometheus/secrets/vm-remote-write-token"]);
+    const files = mountedSecretFiles(graph, podOf(graph, "prometheus"), containerOf(graph, "prometheus"));
+    assert.deepEqual([...files.keys()].sort(), named);
+    assert.deepEqual(files.get(named[0]!), { value: mockSecret("mimirPassword"), secret: true }, "the Pulumi secret, as a secret input");
+    assert.deepEqual(files.get(named[1]!), { value: VM_TOKEN, secret: true }, "the token file's text (trimmed), as a secret input");
+    const mount = containerOf(graph, "prometheus").volumeMounts!.find((m) => m.mountPath === "/etc/prometheus/secrets");
+    assert.equal(mount?.readOnly, true);
+    const volume = podOf(graph, "prometheus").volumes!.find((v) => v.name === mount.name) as { secret: { defaultMode?: number } };
+    assert.equal(volume.secret.defaultMode, 0o440, "readable by Prometheus' group (fsGroup), nobody else");
+    for (const component of workloads(graph).map((w) => w.spec.metadata.name as Component).filter((c) => c !== "prometheus")) {
+      for (const path of mountedSecretFiles(graph, podOf(graph, component), containerOf(graph, component)).keys()) assert.ok(!path.includes("remote-write"), `${component} mounts ${path}`);
+    }
+  });
+
+  it("Loki expands its config's ${LOKI_S3_*} from variables set by secretKeyRef from a Secret, never as values", () => {
+    const loki = containerOf(graph, "loki");
+    assert.deepEqual(loki.args, ["-config.file=/etc/loki/config/loki.yaml", "-config.expand-env=true"]);
+    const lokiYaml = mountedFiles(graph).get("loki:/etc/loki/config/loki.yaml")!;
+    const named = [...lokiYaml.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1]).sort();
+    assert.deepEqual(named, ["LOKI_S3_ACCESS_KEY_ID", "LOKI_S3_SECRET_ACCESS_KEY"]);
+    const env = (loki.env ?? []) as Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
+    assert.deepEqual(env.map((e) => e.name).sort(), named);
+    const expected: Record<string, string> = { LOKI_S3_ACCESS_KEY_ID: mockSecret("lokiS3AccessKeyId"), LOKI_S3_SECRET_ACCESS_KEY: mockSecret("lokiS3SecretAccessKey") };
+    for (const variable of env) {
+      assert.equal(variable.value, undefined, `${variable.name} is not a value in the pod spec`);
+      const ref = variable.valueFrom?.secretKeyRef;
+      assert.ok(ref, `${variable.name} comes from a Secret`);
+      const { data, secret } = secretNamed(graph, ref.name);
+      assert.equal(secret, true, `${ref.name} holds secret inputs`);
+      assert.equal(data[ref.key], expected[variable.name], `${variable.name} → ${ref.name}/${ref.key}`);
+    }
+    const secret = graph.ofType("kubernetes:core/v1:Secret").find((r) => autoName(r.name) === env[0].valueFrom!.secretKeyRef!.name)!;
+    assert.equal(secret.inputs.immutable, true, "a changed key replaces the Secret under a new name, so the pods roll and read it");
+  });
+
+  it("no secret value of the stores is plain text anywhere, and every pod still meets restricted", () => {
+    for (const resource of graph.resources) {
+      for (const { path, text } of plainStrings(resource.inputs)) for (const value of SCALED_SECRET_VALUES) assert.ok(!text.includes(value), `${resource.type} ${resource.name} ${path} holds a secret in plain text`);
+    }
+    for (const { spec } of workloads(graph).filter((w) => w.spec.metadata.namespace === NS)) assert.deepEqual(restrictedViolations(spec.spec.template.spec), [], spec.metadata.name);
+  });
+
+  it("Grafana's Prometheus datasource is the store's query URL", () => {
+    const datasources = parseYaml(mountedFiles(graph).get("grafana:/etc/grafana/provisioning/datasources/voteobs.yaml")!) as { datasources: Array<{ type: string; url: string }> };
+    assert.equal(datasources.datasources.find((d) => d.type === "prometheus")!.url, "https://mimir.example.com/prometheus");
   });
 });
