@@ -75,15 +75,13 @@ function objectStore(storage: LokiStorage): "filesystem" | "s3" {
 }
 
 /**
- * `common.storage`: the filesystem under Loki's data folder, or the bucket. S3 credentials are never
- * written here: they are `${VAR}` references Loki expands from its environment (`-config.expand-env`,
- * see lokiFlags), which each target fills from the secret; without them Loki uses the AWS default
- * chain (IAM role, IRSA, AWS_* variables). Keys as in s3_storage_config of Loki's configuration
- * reference (docs/sources/shared/configuration.md).
- */
-/**
- * The bucket, for every module that stores (chunks, index, compactor), or nothing on the filesystem:
- * `common.storage.filesystem` would also configure the ruler's store (see renderLokiConfig).
+ * `common.storage`: nothing on the filesystem, or the bucket. S3 credentials are never written here:
+ * they are `${VAR}` references Loki expands from its environment (`-config.expand-env`, see
+ * lokiFlags). Kubernetes fills them from a Secret; Docker leaves them empty and gives Loki an AWS
+ * shared credentials file instead, which the AWS default chain reads (as it reads IAM roles, IRSA and
+ * AWS_* variables). Keys as in s3_storage_config of Loki's configuration reference
+ * (docs/sources/shared/configuration.md). On the filesystem, `common.storage.filesystem` would also
+ * configure the ruler's store (see renderLokiConfig), so the chunks folder is set in storage_config.
  */
 function commonStorage(storage: LokiStorage): Record<string, unknown> | undefined {
   if (storage.type === "filesystem") return undefined;
