@@ -1,4 +1,4 @@
-import { durationWords, percent } from "./i18n";
+import { durationSeconds, formatDuration, type Duration } from "../config/duration";
 import type { AlertsConfig } from "../config/schema";
 import { num } from "../queries/promql";
 import {
@@ -9,15 +9,19 @@ import {
   OBJECTIVE_RECORD,
   SLI_WINDOWS,
   SLO_LABELS,
-  burnAlertExpression,
   burnFactor,
+  burnThreshold,
   currentBurnRate,
   periodErrorRatio,
   periodRecord,
+  sli,
   sliExpression,
   sliRecord,
+  type BurnWindow,
 } from "../queries/slo";
 import { alertRule, type AlertContext } from "./build";
+import type { Compared } from "./condition";
+import { durationWords, percent } from "./i18n";
 import type { RuleFile } from "./types";
 
 /**
@@ -27,35 +31,6 @@ import type { RuleFile } from "./types";
 export function sloRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
   const { objective, period } = alerts.slo;
   const labels = { ...SLO_LABELS, service: "vote" };
-  const factors = (severity: "critical" | "warning") =>
-    BURN_WINDOWS.filter((w) => w.severity === severity)
-      .map((w) => `${num(burnFactor(w, period))}×`)
-      .join("/");
-  const periodWords = { id: durationWords(period, "id"), en: durationWords(period, "en") };
-
-  const burnAlert = (severity: "critical" | "warning") =>
-    alertRule(
-      {
-        name: "VoteErrorBudgetBurn",
-        severity,
-        service: "vote",
-        dashboard: "userExperience",
-        expr: burnAlertExpression(severity, objective, period),
-        for: severity === "critical" ? alerts.slo.pageFor : alerts.slo.ticketFor,
-        labels: { slo: SLO_LABELS.slo },
-        text: {
-          id: {
-            summary: severity === "critical" ? "Anggaran error SLO vote terbakar sangat cepat" : "Anggaran error SLO vote terbakar lebih cepat dari seharusnya",
-            description: `Rasio error \`vote\` {{ $value | humanizePercentage }} membakar anggaran error SLO ${percent(objective)} dengan laju ${factors(severity)} dari laju yang diizinkan; ${severity === "critical" ? "anggaran" : "dengan laju ini anggaran"} ${periodWords.id} ${severity === "critical" ? "akan habis dalam hitungan jam sampai hari" : "habis sebelum periode berakhir"}.`,
-          },
-          en: {
-            summary: severity === "critical" ? "Vote SLO error budget burning very fast" : "Vote SLO error budget burning faster than sustainable",
-            description: `The \`vote\` error ratio of {{ $value | humanizePercentage }} burns the ${percent(objective)} SLO error budget at ${factors(severity)} the sustainable rate; ${severity === "critical" ? `the ${periodWords.en} budget will be gone within hours to days` : `at this pace the ${periodWords.en} budget runs out before the period ends`}.`,
-          },
-        },
-      },
-      ctx,
-    );
 
   return {
     name: "slo",
@@ -74,7 +49,54 @@ export function sloRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
           { record: BUDGET_REMAINING_RECORD, expr: `1 - ${periodRecord(period)}{slo="${SLO_LABELS.slo}"} / on (slo) group_left ${ERROR_BUDGET_RECORD}{slo="${SLO_LABELS.slo}"}` },
         ],
       },
-      { name: "voteobs.slo.alerts", rules: [burnAlert("critical"), burnAlert("warning")] },
+      { name: "voteobs.slo.alerts", rules: BURN_WINDOWS.map((window) => burnAlert(window, alerts, ctx)) },
     ],
   };
+}
+
+/** Both windows of one pair above the pair's burn threshold: the long one says it matters, the short one that it still happens. */
+export function burnCondition(window: BurnWindow, alerts: AlertsConfig): Compared {
+  const { objective, period, pageFor, ticketFor } = alerts.slo;
+  const threshold = burnThreshold(window, objective, period);
+  return {
+    operand: sli(window.long),
+    comparison: ">",
+    threshold,
+    clauses: [{ op: "and", condition: { operand: sli(window.short), comparison: ">", threshold } }],
+    for: window.severity === "critical" ? pageFor : ticketFor,
+  };
+}
+
+/**
+ * One alert per window pair (as pyrra emits them), so each pair can be tested and read alone; all
+ * are VoteErrorBudgetBurn, told apart by `long_window` and `short_window`. The two page pairs are
+ * critical, the two ticket pairs warning.
+ */
+function burnAlert(window: BurnWindow, alerts: AlertsConfig, ctx: AlertContext) {
+  const { objective, period } = alerts.slo;
+  const factor = `${num(burnFactor(window, period))}×`;
+  const exhaustion = formatDuration(durationSeconds(window.long) / window.budgetShare);
+  const w = (d: Duration, language: "id" | "en") => durationWords(d, language);
+  const page = window.severity === "critical";
+  return alertRule(
+    {
+      name: "VoteErrorBudgetBurn",
+      severity: window.severity,
+      service: "vote",
+      dashboard: "userExperience",
+      condition: burnCondition(window, alerts),
+      labels: { slo: SLO_LABELS.slo, long_window: window.long, short_window: window.short },
+      text: {
+        id: {
+          summary: page ? "Anggaran error SLO vote terbakar sangat cepat" : "Anggaran error SLO vote terbakar lebih cepat dari seharusnya",
+          description: `Rasio error \`vote\` {{ $value | humanizePercentage }} selama ${w(window.long, "id")} terakhir (dan masih di atas batas dalam ${w(window.short, "id")} terakhir) membakar anggaran error SLO ${percent(objective)} ${factor} lebih cepat dari laju yang diizinkan; dengan laju ini anggaran ${w(period, "id")} habis dalam ${w(exhaustion, "id")}.`,
+        },
+        en: {
+          summary: page ? "Vote SLO error budget burning very fast" : "Vote SLO error budget burning faster than sustainable",
+          description: `The \`vote\` error ratio of {{ $value | humanizePercentage }} over the last ${w(window.long, "en")} (still above the limit over the last ${w(window.short, "en")}) burns the ${percent(objective)} SLO error budget ${factor} faster than sustainable; at this pace the ${w(period, "en")} budget is gone in ${w(exhaustion, "en")}.`,
+        },
+      },
+    },
+    ctx,
+  );
 }

@@ -29,6 +29,7 @@ export function crossFieldProblems(config: StackConfig): string[] {
     ["alerts.dependencyUnreachable.for", alerts.dependencyUnreachable.for],
     ["alerts.deadLetters.for", alerts.deadLetters.for],
     ["alerts.selfMonitoring.for", alerts.selfMonitoring.for],
+    ["alerts.faultInjection.for", alerts.faultInjection.for],
   ];
   for (const [path, value] of fors) {
     if (durationSeconds(value) < scrape) {
@@ -44,6 +45,10 @@ export function crossFieldProblems(config: StackConfig): string[] {
     ["alerts.restarts.window", alerts.restarts.window],
     ["alerts.queue.stalledWindow", alerts.queue.stalledWindow],
     ["alerts.deadLetters.window", alerts.deadLetters.window],
+    ["alerts.selfMonitoring.notificationWindow", alerts.selfMonitoring.notificationWindow],
+    ["alerts.selfMonitoring.reloadWindow", alerts.selfMonitoring.reloadWindow],
+    ["alerts.selfMonitoring.failureWindow", alerts.selfMonitoring.failureWindow],
+    ["alerts.selfMonitoring.logLossWindow", alerts.selfMonitoring.logLossWindow],
   ];
   for (const [path, value] of windows) {
     if (durationSeconds(value) < 2 * scrape) {

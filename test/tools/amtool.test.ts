@@ -28,7 +28,7 @@ describe("amtool accepts the Alertmanager render", () => {
   it("amtool check-config: config, receivers, inhibitions and templates", () => {
     const result = run(AMTOOL, ["check-config", configFile]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /- 4 inhibit rules/);
+    assert.match(result.stdout, /- 5 inhibit rules/);
     assert.match(result.stdout, /- 4 receivers/);
     assert.match(result.stdout, /- 1 templates/);
   });

@@ -117,7 +117,7 @@ describe("alert conventions", () => {
   });
 
   it("descriptions show the live value, except pure up/down alerts whose value is the state itself", () => {
-    const stateAlerts = ["Watchdog", "InfoInhibitor", "TargetDown", "RedisDown", "PostgresDown", "DependencyUnreachable", "PrometheusConfigReloadFailed", "AlertmanagerConfigReloadFailed"];
+    const stateAlerts = ["Watchdog", "InfoInhibitor", "ServiceDown", "RedisDown", "PostgresDown", "DependencyUnreachable", "PrometheusConfigReloadFailed", "AlertmanagerConfigReloadFailed"];
     for (const alert of alerts.filter((a) => !stateAlerts.includes(a.alert))) {
       assert.match(alert.annotations.description, /\{\{ \$value/, alert.alert);
     }
