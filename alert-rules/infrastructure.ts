@@ -10,7 +10,7 @@ import type { RuleFile } from "./types";
 
 /** Containers and hosts: is everything running, is anything restarting or starved. */
 export function infrastructureRules(config: StackConfig, ctx: AlertContext): RuleFile {
-  const { cpu, memory, restarts: crash, targetDown: down } = config.alerts;
+  const { cpu, memory, restarts: crash, targetDown: down, serviceDown } = config.alerts;
 
   // The configured limits as series, so alerts and dashboards compare usage with them the same
   // way on every target (cAdvisor does not run locally).
@@ -44,15 +44,15 @@ export function infrastructureRules(config: StackConfig, ctx: AlertContext): Rul
         name: "ServiceDown",
         severity: "critical",
         dashboard: "infrastructure",
-        condition: { operand: serviceTargetsUp(), comparison: "==", threshold: 0, for: down.for },
+        condition: { operand: serviceTargetsUp(), comparison: "==", threshold: 0, for: serviceDown.for },
         text: {
           id: {
             summary: "Service {{ $labels.service }} mati atau tidak terpantau: tidak ada target yang menjawab",
-            description: `Tidak satu pun target service \`{{ $labels.service }}\` dapat di-scrape oleh Prometheus selama ${durationWords(down.for, "id")}. Service itu mati atau tidak dapat dijangkau. Alert lain tentangnya diredam, kecuali crash-loop, CPU dan memori yang menjelaskan penyebabnya.`,
+            description: `Tidak satu pun target service \`{{ $labels.service }}\` dapat di-scrape oleh Prometheus selama ${durationWords(serviceDown.for, "id")}. Service itu mati atau tidak dapat dijangkau. Alert lain tentangnya diredam, kecuali crash-loop, CPU dan memori yang menjelaskan penyebabnya.`,
           },
           en: {
             summary: "Service {{ $labels.service }} down or unobserved: no target answers",
-            description: `No target of service \`{{ $labels.service }}\` can be scraped by Prometheus for ${durationWords(down.for, "en")}. It is down or unreachable. Its other alerts are silenced, except crash-loop, CPU and memory, which say why.`,
+            description: `No target of service \`{{ $labels.service }}\` can be scraped by Prometheus for ${durationWords(serviceDown.for, "en")}. It is down or unreachable. Its other alerts are silenced, except crash-loop, CPU and memory, which say why.`,
           },
         },
       },

@@ -31,6 +31,13 @@ export const INHIBITIONS: readonly Inhibition[] = [
   },
   {
     reason:
+      "VoteErrorBudgetBurnInhibitor stands for the seed's incident from the moment VoteHighErrorRate is pending until the burn pages' short windows no longer hold it: no burn page comes first, and none after the seed's resolution.",
+    source: ['alertname="VoteErrorBudgetBurnInhibitor"'],
+    target: ['alertname="VoteErrorBudgetBurn"', 'severity="critical"'],
+    equal: ["service"],
+  },
+  {
+    reason:
       "A service with no target up (ServiceDown) silences its other alerts: they are its consequences or cannot be computed without its metrics. A share of targets down (TargetDown) silences nothing. Crash-loops, CPU and memory at the limit say why it is down and stay.",
     source: ['alertname="ServiceDown"'],
     target: [`alertname!~"${["ServiceDown", ...CAUSES_OF_DOWN].join("|")}"`],

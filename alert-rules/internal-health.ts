@@ -8,7 +8,7 @@ import type { RuleFile } from "./types";
 
 /** Between vote and Postgres: the Redis queue, the worker and the data stores. */
 export function internalHealthRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
-  const { queue, deadLetters: dead, targetDown } = alerts;
+  const { queue, deadLetters: dead, serviceDown } = alerts;
   const growth = num(queue.growthPerMinute);
 
   const rules = [
@@ -96,16 +96,16 @@ export function internalHealthRules(alerts: AlertsConfig, ctx: AlertContext): Ru
           severity: "critical",
           service,
           dashboard: "internalHealth",
-          condition: { operand: datastoreUp(service), comparison: "==", threshold: 0, for: targetDown.for },
+          condition: { operand: datastoreUp(service), comparison: "==", threshold: 0, for: serviceDown.for },
           labels: { dependency: service },
           text: {
             id: {
               summary: `${title} tidak dapat dijangkau`,
-              description: `Exporter tidak dapat terhubung ke ${title} (${roleId}) selama ${durationWords(targetDown.for, "id")}. Aplikasi yang bergantung padanya akan gagal.`,
+              description: `Exporter tidak dapat terhubung ke ${title} (${roleId}) selama ${durationWords(serviceDown.for, "id")}. Aplikasi yang bergantung padanya akan gagal.`,
             },
             en: {
               summary: `${title} is unreachable`,
-              description: `The exporter cannot connect to ${title} (${roleEn}) for ${durationWords(targetDown.for, "en")}. The services depending on it will fail.`,
+              description: `The exporter cannot connect to ${title} (${roleEn}) for ${durationWords(serviceDown.for, "en")}. The services depending on it will fail.`,
             },
           },
         },

@@ -7,7 +7,8 @@ import {
   BURN_WINDOWS,
   ERROR_BUDGET_RECORD,
   OBJECTIVE_RECORD,
-  SLI_WINDOWS,
+  pagedRecently,
+  sliWindows,
   SLO_LABELS,
   burnFactor,
   burnThreshold,
@@ -28,7 +29,7 @@ import type { RuleFile } from "./types";
  * The vote availability SLO (objective from config, 99.9% by default): SLI recording rules per
  * window, budget bookkeeping for dashboards, and the multi-window multi-burn-rate alerts.
  */
-export function sloRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
+export function sloRules(alerts: AlertsConfig, ctx: AlertContext, windows: readonly BurnWindow[] = BURN_WINDOWS): RuleFile {
   const { objective, period } = alerts.slo;
   const labels = { ...SLO_LABELS, service: "vote" };
 
@@ -37,7 +38,7 @@ export function sloRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
     groups: [
       {
         name: "voteobs.slo.sli",
-        rules: SLI_WINDOWS.map((window) => ({ record: sliRecord(window), expr: sliExpression(window), labels })),
+        rules: sliWindows(windows).map((window) => ({ record: sliRecord(window), expr: sliExpression(window), labels })),
       },
       {
         name: "voteobs.slo.budget",
@@ -49,7 +50,7 @@ export function sloRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
           { record: BUDGET_REMAINING_RECORD, expr: `1 - ${periodRecord(period)}{slo="${SLO_LABELS.slo}"} / on (slo) group_left ${ERROR_BUDGET_RECORD}{slo="${SLO_LABELS.slo}"}` },
         ],
       },
-      { name: "voteobs.slo.alerts", rules: BURN_WINDOWS.map((window) => burnAlert(window, alerts, ctx)) },
+      { name: "voteobs.slo.alerts", rules: [...windows.map((window) => burnAlert(window, alerts, ctx)), burnInhibitor(windows, ctx)] },
     ],
   };
 }
@@ -94,6 +95,43 @@ function burnAlert(window: BurnWindow, alerts: AlertsConfig, ctx: AlertContext) 
         en: {
           summary: page ? "Vote SLO error budget burning very fast" : "Vote SLO error budget burning faster than sustainable",
           description: `The \`vote\` error ratio of {{ $value | humanizePercentage }} over the last ${w(window.long, "en")} (still above the limit over the last ${w(window.short, "en")}) burns the ${percent(objective)} SLO error budget ${factor} faster than sustainable; at this pace the ${w(period, "en")} budget is gone in ${w(exhaustion, "en")}.`,
+        },
+      },
+    },
+    ctx,
+  );
+}
+
+/** The seed's alert, whose incident the burn pages must not page for a second time. */
+export const SEED_ALERT = "VoteHighErrorRate";
+export const BURN_INHIBITOR = "VoteErrorBudgetBurnInhibitor";
+
+/**
+ * Plumbing like InfoInhibitor, never routed to people: fires while the seed's alert is pending or
+ * has fired within the longest short window of the page pairs. Alertmanager then holds back the
+ * burn pages of that incident: while the seed is about to page (the burn's condition often holds
+ * a few seconds before the seed's), while it pages, and after it resolved, as long as a page pair's
+ * short window still holds the incident. A burn the seed never pages for is never held back.
+ */
+function burnInhibitor(windows: readonly BurnWindow[], ctx: AlertContext) {
+  const pages = windows.filter((w) => w.severity === "critical");
+  const longest = [...pages].sort((a, b) => durationSeconds(b.short) - durationSeconds(a.short))[0]?.short ?? ("30m" as Duration);
+  const w = (language: "id" | "en") => durationWords(longest, language);
+  return alertRule(
+    {
+      name: BURN_INHIBITOR,
+      severity: "none",
+      dashboard: "userExperience",
+      serviceScoped: false,
+      condition: { operand: pagedRecently(SEED_ALERT, longest) },
+      text: {
+        id: {
+          summary: "Meredam halaman anggaran error selama insiden VoteHighErrorRate",
+          description: `Alert ini menyala selama VoteHighErrorRate untuk service \`{{ $labels.service }}\` hampir menyala, menyala, atau menyala dalam ${w("id")} terakhir: halaman VoteErrorBudgetBurn insiden itu sudah diwakili pesan seed. Jangan dikirim ke manusia.`,
+        },
+        en: {
+          summary: "Holds back error-budget pages during a VoteHighErrorRate incident",
+          description: `Fires while VoteHighErrorRate of service \`{{ $labels.service }}\` is pending, firing, or fired within the last ${w("en")}: the VoteErrorBudgetBurn pages of that incident are the seed's page already. Never routed to people.`,
         },
       },
     },

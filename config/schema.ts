@@ -187,18 +187,20 @@ const alerts = strict({
   /** Crash-loop: more than `count` restarts of one service within `window`. */
   restarts: strict({ /** At least this many restarts... Defaults to 3. */ count: positiveInt.default(3), window: duration.default(d("15m")), for: duration.default(d("1m")) }).prefault({}),
   /**
-   * Scrape targets that do not answer (kube-prometheus' TargetDown): TargetDown warns when more than
-   * `ratio` of a job's targets are down, ServiceDown pages when no target of a service is up, and
-   * RedisDown/PostgresDown page when the exporter cannot reach its server; each after `for`.
+   * TargetDown (kube-prometheus' own): more than `ratio` of a job's scrape targets down for `for`
+   * warns. Longer than serviceDown.for, so when every target is down ServiceDown fires first and
+   * silences it.
    */
   targetDown: strict({
     /** Share of a job's targets down above which TargetDown warns. Defaults to 0.1 (10%, as kube-prometheus). */
     ratio: ratio.default(0.1),
-    /** Defaults to 2m. */
-    for: duration.default(d("2m")),
+    /** Defaults to 10m (as kube-prometheus). */
+    for: duration.default(d("10m")),
   }).prefault({}),
+  /** ServiceDown (no target of a service answers) and RedisDown/PostgresDown (the exporter cannot reach its server) page after this. Defaults to 2m. */
+  serviceDown: strict({ for: duration.default(d("2m")) }).prefault({}),
   /**
-   * A service that cannot reach Redis or Postgres for this long. Longer than targetDown.for, so
+   * A service that cannot reach Redis or Postgres for this long. Longer than serviceDown.for, so
    * RedisDown/PostgresDown fire first and silence it when the data store itself is down. Defaults to 3m.
    */
   dependencyUnreachable: strict({ for: duration.default(d("3m")) }).prefault({}),

@@ -117,7 +117,7 @@ export function overviewDashboard(config: StackConfig): RenderedDashboard {
     .withPanel(
       tablePanel({
         title: "Firing alerts",
-        description: "Alerts Prometheus fires now (Watchdog and InfoInhibitor left out). Silenced or inhibited alerts are listed too: Alertmanager decides who is told. Click a service for its logs.",
+        description: "Alerts Prometheus fires now (Watchdog and the inhibitors left out). Silenced or inhibited alerts are listed too: Alertmanager decides who is told. Click a service for its logs.",
         target: promQuery("A", firingAlerts(), { instant: true, format: PromQueryFormat.Table }),
         columns: ["alertname", "severity", "service", "instance"],
         columnLinks: { service: [linkTo(`Logs of ${CELL_VALUE}`, "logs", CELL_VALUE)] },

@@ -67,6 +67,15 @@ export function periodRecord(period: Duration): string {
   return sliRecord(formatDuration(durationSeconds(period)));
 }
 
+/**
+ * 1 while `alertname` is pending (about to page) or fired within the last `window`, per service:
+ * an incident that alert pages for is still in every burn-rate window shorter than `window`.
+ */
+export function pagedRecently(alertname: string, window: Duration): string {
+  const alerts = (state: string) => `ALERTS{alertname="${alertname}",alertstate="${state}"}`;
+  return `max by (service) (\n  max_over_time(${alerts("firing")}[${window}])\n  or\n  ${alerts("pending")}\n)`;
+}
+
 /** The recorded SLI over one window: the operand of a burn-rate pair. */
 export function sli(window: string): string {
   return `${sliRecord(window)}{slo="${SLO_NAME}"}`;

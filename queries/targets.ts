@@ -58,7 +58,7 @@ export function activeAlerts(): string {
   return selector("ALERTS", { severity: "!none" });
 }
 
-/** The alerts Prometheus fires right now, except the always-on plumbing (Watchdog, InfoInhibitor). */
+/** The alerts Prometheus fires right now, except the severity "none" plumbing (Watchdog, the inhibitors). */
 export function firingAlerts(): string {
   return selector("ALERTS", { alertstate: "firing", severity: "!none" });
 }

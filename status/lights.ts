@@ -57,7 +57,7 @@ export interface StatusReport {
   alertmanagerUrl?: string;
   light: Light;
   services: ServiceStatus[];
-  /** Firing alerts (from Alertmanager; from Prometheus when Alertmanager does not answer), Watchdog and InfoInhibitor left out. */
+  /** Firing alerts (from Alertmanager; from Prometheus when Alertmanager does not answer), the severity "none" plumbing (Watchdog, the inhibitors) left out. */
   alerts: ActiveAlert[];
   /** What could not be read (an unreachable API, a failed query). */
   problems: string[];
@@ -66,7 +66,6 @@ export interface StatusReport {
 const APP = `~${oneOf(APP_SERVICES)}`;
 /** Every call runs at once, each bounded: the whole status is read within this, well inside 5 s. */
 const QUERY_TIMEOUT_MS = 2_500;
-const PLUMBING_ALERTS = new Set(["Watchdog", "InfoInhibitor"]);
 
 /** Every query the lights need: the shared query functions over the alerts' own windows, and `ALERTS`. */
 export function statusQueries(config: StackConfig) {
@@ -116,7 +115,7 @@ export async function collectStatus(config: StackConfig, targets: StatusTargets)
 
 /** Alertmanager's view (what pages people); Prometheus' when no Alertmanager answers. Both are asked at once. */
 async function firingAlerts(targets: StatusTargets, problems: string[]): Promise<ActiveAlert[]> {
-  const keep = (alerts: ActiveAlert[]) => alerts.filter((a) => !PLUMBING_ALERTS.has(a.name) && a.state === "firing");
+  const keep = (alerts: ActiveAlert[]) => alerts.filter((a) => a.severity !== "none" && a.state === "firing");
   const [fromAlertmanager, fromPrometheus] = await Promise.allSettled([
     targets.alertmanagerUrl === undefined ? Promise.reject(new Error("no Alertmanager URL")) : alertmanagerAlerts(targets.alertmanagerUrl, QUERY_TIMEOUT_MS),
     prometheusAlerts(targets.prometheusUrl, QUERY_TIMEOUT_MS),
