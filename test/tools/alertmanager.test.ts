@@ -6,6 +6,10 @@ import { parse } from "yaml";
 import { slackWebhookFile, smtpPasswordFile } from "../../config/secrets";
 import { renderAll } from "../../render";
 import { startAlertmanager, type AlertmanagerServer } from "../../processes/alertmanager";
+import { loadRulesOnceAlertmanagerKnown, startPrometheus } from "../../processes/prometheus";
+import { getFreePort } from "../../processes/ports";
+import { startWebhookReceiver } from "../../local/receivers/webhook";
+import { durationSeconds } from "../../config/duration";
 import { startSlackReceiver, type SlackReceiver } from "../../local/receivers/slack";
 import { startSmtpReceiver, type SmtpReceiver } from "../../local/receivers/smtp";
 import { toolPath } from "../../toolchain";
@@ -270,5 +274,67 @@ describe("incidents through a real Alertmanager: who gets told", () => {
     await settle();
     assert.deepEqual(titles(s), ["Service worker mati atau tidak terpantau: tidak ada target yang menjawab"]);
     for (const consequence of ["TargetDown", "WorkerNotConsuming", "VoteQueueBacklog"]) assert.deepEqual(await stateOf(s, consequence), ["suppressed"], consequence);
+  });
+});
+
+/**
+ * Prometheus evaluates its rules from the moment it starts, but learns its Alertmanagers a moment
+ * later (service discovery, even for a static address): an alert evaluated in between is handed to
+ * no Alertmanager, dropped without a trace, and sent again only after the resend delay. The local
+ * target therefore loads the rule files only once Prometheus knows its Alertmanager
+ * (loadRulesOnceAlertmanagerKnown): the dead man's switch hears the very first Watchdog.
+ */
+describe("the first Watchdog reaches the dead man's switch", () => {
+  const dir = tempDir("first-watchdog");
+  after(() => dir.cleanup());
+
+  it("Prometheus holds no rule before it knows its Alertmanager, so the first Watchdog evaluation is delivered", async () => {
+    const hook = await startWebhookReceiver();
+    const config = devConfig({ prometheus: { scrapeInterval: "1s", scrapeTimeout: "1s", evaluationInterval: "1s" }, alerting: { deadMansSwitchUrl: hook.url } });
+    const resendDelay = "4s";
+    const files = renderAll(config, topologyUnder(dir.path));
+    writeFiles(dir.path, { "alertmanager/alertmanager.yml": files["alertmanager/alertmanager.yml"] });
+    const amPort = await getFreePort();
+    const rules = join(dir.path, "rules/meta.yml");
+    writeFileSync(
+      join(dir.path, "prometheus.yml"),
+      `global:\n  evaluation_interval: ${config.prometheus.evaluationInterval}\nrule_files: [${JSON.stringify(rules)}]\nalerting:\n  alertmanagers:\n    - api_version: v2\n      static_configs:\n        - targets: ["127.0.0.1:${amPort}"]\n`,
+    );
+    const alertmanager = await startAlertmanager({ configFile: join(dir.path, "alertmanager/alertmanager.yml"), dataDir: join(dir.path, "am-data"), port: amPort });
+    const prometheus = await startPrometheus({ configFile: join(dir.path, "prometheus.yml"), dataDir: join(dir.path, "prom-data"), alertResendDelay: resendDelay });
+    try {
+      // Watch both from the moment Prometheus answers: never any rule while no Alertmanager is known.
+      const seen: Array<{ groups: number; alertmanagers: number }> = [];
+      let watching = true;
+      const watcher = (async () => {
+        while (watching) {
+          const [groups, alertmanagers] = await Promise.all([
+            fetch(`${prometheus.url}/api/v1/rules`).then(async (r) => ((await r.json()) as { data: { groups: unknown[] } }).data.groups.length),
+            prometheus.alertmanagers().then((a) => a.length),
+          ]);
+          seen.push({ groups, alertmanagers });
+          if (groups > 0) return;
+        }
+      })();
+      await loadRulesOnceAlertmanagerKnown(prometheus, () => writeFiles(dir.path, { "rules/meta.yml": files["prometheus/rules/meta.yml"] }));
+      await watcher;
+      watching = false;
+      assert.ok(seen.length > 1, "watched Prometheus before its rules were loaded");
+      assert.deepEqual(
+        seen.filter((s) => s.groups > 0 && s.alertmanagers === 0),
+        [],
+        "rules loaded while Prometheus knew no Alertmanager",
+      );
+
+      const call = await hook.waitFor((c) => c.payload.commonLabels.alertname === "Watchdog", 20_000);
+      const alerts = (await (await fetch(`${prometheus.url}/api/v1/alerts`)).json()) as { data: { alerts: Array<{ labels: Record<string, string>; activeAt: string }> } };
+      const firstEvaluation = Date.parse(alerts.data.alerts.find((a) => a.labels.alertname === "Watchdog")!.activeAt);
+      // A dropped first send is repeated only at the first evaluation at least the resend delay after it.
+      assert.ok(call.receivedAt.getTime() - firstEvaluation < durationSeconds(resendDelay as never) * 1000, `Watchdog heard ${call.receivedAt.getTime() - firstEvaluation} ms after its first evaluation`);
+    } finally {
+      await prometheus.stop();
+      await alertmanager.stop();
+      await hook.close();
+    }
   });
 });
