@@ -1,15 +1,15 @@
-import type { Duration } from "../config/duration";
 import type { StackConfig } from "../config/schema";
 import { dashboardUrl, exploreLogsUrl, runbookUrl, type DashboardKey } from "../queries/links";
 import { serviceErrorLogs } from "../queries/logql";
+import { conditionExpr, type AlertCondition } from "./condition";
 import type { AlertRule, AlertSeverity, AlertText, Language } from "./types";
 
 /** What an alert module declares; `alertRule` adds the labels and links every alert carries. */
 export interface AlertSpec {
   name: string;
   severity: AlertSeverity;
-  expr: string;
-  for?: Duration;
+  /** When it fires, as data; the rule's `expr` and `for` are rendered from it. */
+  condition: AlertCondition;
   /** The service the alert is about, when fixed; otherwise the expression's `service` label is used. */
   service?: string;
   /** Dashboard the alert links to, with the service preselected. */
@@ -49,5 +49,6 @@ export function alertRule(spec: AlertSpec, ctx: AlertContext): AlertRule {
   const labels: AlertRule["labels"] = { severity: spec.severity, team: ctx.team, ...spec.labels };
   if (spec.service !== undefined) labels.service = spec.service;
 
-  return { alert: spec.name, expr: spec.expr, ...(spec.for ? { for: spec.for } : {}), labels, annotations };
+  const { condition } = spec;
+  return { alert: spec.name, expr: conditionExpr(condition), ...(condition.for ? { for: condition.for } : {}), labels, annotations, condition };
 }

@@ -8,20 +8,20 @@ import { sloRules } from "./slo";
 import { isAlert, type AlertRule, type RuleFile } from "./types";
 import { userExperienceRules } from "./user-experience";
 
+export * from "./condition";
 export * from "./inhibitions";
 export * from "./types";
 export { alertContext } from "./build";
 
+/** Every rule file, one per area, every alert included. */
+function allRuleFiles(config: StackConfig): RuleFile[] {
+  const ctx = alertContext(config);
+  return [userExperienceRules(config.alerts, ctx), sloRules(config.alerts, ctx), internalHealthRules(config.alerts, ctx), infrastructureRules(config, ctx), metaRules(config.alerts, ctx)];
+}
+
 /** Every rule file, one per area, with the alerts named in `alerts.disabled` left out. */
 export function buildRuleFiles(config: StackConfig): RuleFile[] {
-  const ctx = alertContext(config);
-  const files = [
-    userExperienceRules(config.alerts, ctx),
-    sloRules(config.alerts, ctx),
-    internalHealthRules(config.alerts, ctx),
-    infrastructureRules(config, ctx),
-    metaRules(config.alerts, ctx),
-  ];
+  const files = allRuleFiles(config);
   const disabled = new Set(config.alerts.disabled);
   checkDisabledNames(disabled, files);
   return files.map((file) => ({
@@ -33,6 +33,17 @@ export function buildRuleFiles(config: StackConfig): RuleFile[] {
 /** Every alert rule of every file, in file order. */
 export function allAlerts(files: readonly RuleFile[]): AlertRule[] {
   return files.flatMap((file) => file.groups.flatMap((group) => group.rules.filter(isAlert)));
+}
+
+/**
+ * One alert's definition (labels, annotations and its structured condition), disabled or not: what
+ * a dashboard light or `npm run status` needs to follow it. For a name shared by several rules
+ * (VoteErrorBudgetBurn), the first whose labels include `labels`.
+ */
+export function alertDefinition(config: StackConfig, name: string, labels: Record<string, string> = {}): AlertRule {
+  const found = allAlerts(allRuleFiles(config)).find((a) => a.alert === name && Object.entries(labels).every(([k, v]) => a.labels[k] === v));
+  if (found === undefined) throw new Error(`no alert ${name}${Object.keys(labels).length ? ` with ${JSON.stringify(labels)}` : ""}`);
+  return found;
 }
 
 const UNDISABLEABLE = new Set(["Watchdog", "InfoInhibitor"]);

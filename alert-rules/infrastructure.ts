@@ -3,14 +3,14 @@ import { memoryBytes as memoryLimitBytes } from "../config/quantities";
 import type { StackConfig } from "../config/schema";
 import { num } from "../queries/promql";
 import { CPU_LIMIT_RECORD, MEMORY_LIMIT_RECORD, cpuSaturation, memorySaturation, restarts } from "../queries/resources";
-import { targetDown } from "../queries/targets";
+import { serviceTargetsUp, targetsDownShare } from "../queries/targets";
 import { alertRule, type AlertContext } from "./build";
 import { durationWords, percent } from "./i18n";
 import type { RuleFile } from "./types";
 
 /** Containers and hosts: is everything running, is anything restarting or starved. */
 export function infrastructureRules(config: StackConfig, ctx: AlertContext): RuleFile {
-  const { cpu, memory, restarts: crash, targetDown: down } = config.alerts;
+  const { cpu, memory, restarts: crash, targetDown: down, serviceDown } = config.alerts;
 
   // The configured limits as series, so alerts and dashboards compare usage with them the same
   // way on every target (cAdvisor does not run locally).
@@ -23,18 +23,36 @@ export function infrastructureRules(config: StackConfig, ctx: AlertContext): Rul
     alertRule(
       {
         name: "TargetDown",
-        severity: "critical",
+        severity: "warning",
         dashboard: "infrastructure",
-        expr: targetDown(),
-        for: down.for,
+        condition: { operand: targetsDownShare(), comparison: ">", threshold: down.ratio, for: down.for },
         text: {
           id: {
-            summary: "Service {{ $labels.service }} tidak terpantau: target {{ $labels.job }} mati",
-            description: `Prometheus tidak dapat mengambil metrik dari \`{{ $labels.job }}\` ({{ $labels.instance }}) selama ${durationWords(down.for, "id")}. Service \`{{ $labels.service }}\` mungkin mati atau tidak dapat dijangkau.`,
+            summary: "Sebagian target {{ $labels.job }} (service {{ $labels.service }}) tidak dapat di-scrape",
+            description: `{{ $value | humanizePercentage }} target \`{{ $labels.job }}\` tidak dapat di-scrape oleh Prometheus selama ${durationWords(down.for, "id")} (batas ${percent(down.ratio)}). Instance lain dari service \`{{ $labels.service }}\` masih menjawab; alert service ini tetap dikirim.`,
           },
           en: {
-            summary: "Service {{ $labels.service }} unobserved: target {{ $labels.job }} down",
-            description: `Prometheus cannot scrape \`{{ $labels.job }}\` ({{ $labels.instance }}) for ${durationWords(down.for, "en")}. Service \`{{ $labels.service }}\` may be down or unreachable.`,
+            summary: "Some {{ $labels.job }} targets (service {{ $labels.service }}) cannot be scraped",
+            description: `{{ $value | humanizePercentage }} of the \`{{ $labels.job }}\` targets cannot be scraped by Prometheus for ${durationWords(down.for, "en")} (limit ${percent(down.ratio)}). The other instances of \`{{ $labels.service }}\` still answer; its alerts are still sent.`,
+          },
+        },
+      },
+      ctx,
+    ),
+    alertRule(
+      {
+        name: "ServiceDown",
+        severity: "critical",
+        dashboard: "infrastructure",
+        condition: { operand: serviceTargetsUp(), comparison: "==", threshold: 0, for: serviceDown.for },
+        text: {
+          id: {
+            summary: "Service {{ $labels.service }} mati atau tidak terpantau: tidak ada target yang menjawab",
+            description: `Tidak satu pun target service \`{{ $labels.service }}\` dapat di-scrape oleh Prometheus selama ${durationWords(serviceDown.for, "id")}. Service itu mati atau tidak dapat dijangkau. Alert lain tentangnya diredam, kecuali crash-loop, CPU dan memori yang menjelaskan penyebabnya.`,
+          },
+          en: {
+            summary: "Service {{ $labels.service }} down or unobserved: no target answers",
+            description: `No target of service \`{{ $labels.service }}\` can be scraped by Prometheus for ${durationWords(serviceDown.for, "en")}. It is down or unreachable. Its other alerts are silenced, except crash-loop, CPU and memory, which say why.`,
           },
         },
       },
@@ -45,8 +63,7 @@ export function infrastructureRules(config: StackConfig, ctx: AlertContext): Rul
         name: "ServiceCrashLooping",
         severity: "critical",
         dashboard: "infrastructure",
-        expr: `${restarts(crash.window)}\n>= ${crash.count}`,
-        for: crash.for,
+        condition: { operand: restarts(crash.window), comparison: ">=", threshold: crash.count, integer: true, for: crash.for },
         text: {
           id: {
             summary: "Service {{ $labels.service }} terus-menerus restart (crash-loop)",
@@ -65,8 +82,7 @@ export function infrastructureRules(config: StackConfig, ctx: AlertContext): Rul
         name: "ServiceHighCpu",
         severity: "warning",
         dashboard: "infrastructure",
-        expr: `${cpuSaturation(cpu.window)}\n> ${num(cpu.threshold)}`,
-        for: cpu.for,
+        condition: { operand: cpuSaturation(cpu.window), comparison: ">", threshold: cpu.threshold, for: cpu.for },
         text: {
           id: {
             summary: "Pemakaian CPU service {{ $labels.service }} mendekati batasnya",
@@ -85,8 +101,7 @@ export function infrastructureRules(config: StackConfig, ctx: AlertContext): Rul
         name: "ServiceHighMemory",
         severity: "warning",
         dashboard: "infrastructure",
-        expr: `${memorySaturation()}\n> ${num(memory.threshold)}`,
-        for: memory.for,
+        condition: { operand: memorySaturation(), comparison: ">", threshold: memory.threshold, for: memory.for },
         text: {
           id: {
             summary: "Pemakaian memori service {{ $labels.service }} mendekati batasnya",

@@ -1,6 +1,6 @@
 import type { AlertsConfig } from "../config/schema";
 import { num } from "../queries/promql";
-import { deadLetters, processedRate, queueDepth, queueGrowthPerMinute } from "../queries/queue";
+import { deadLetters, progressAbsent, progressRate, queueDepth, queueGrowthPerMinute } from "../queries/queue";
 import { datastoreUp, dependencyReachable } from "../queries/targets";
 import { alertRule, type AlertContext } from "./build";
 import { durationWords } from "./i18n";
@@ -8,7 +8,7 @@ import type { RuleFile } from "./types";
 
 /** Between vote and Postgres: the Redis queue, the worker and the data stores. */
 export function internalHealthRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
-  const { queue, deadLetters: dead, targetDown } = alerts;
+  const { queue, deadLetters: dead, serviceDown } = alerts;
   const growth = num(queue.growthPerMinute);
 
   const rules = [
@@ -18,8 +18,14 @@ export function internalHealthRules(alerts: AlertsConfig, ctx: AlertContext): Ru
         severity: "warning",
         service: "worker",
         dashboard: "internalHealth",
-        expr: `${queueDepth()} > ${queue.depth}\nand on ()\n${queueGrowthPerMinute(queue.window)} > ${growth}`,
-        for: queue.for,
+        condition: {
+          operand: queueDepth(),
+          comparison: ">",
+          threshold: queue.depth,
+          integer: true,
+          clauses: [{ op: "and", on: [], condition: { operand: queueGrowthPerMinute(queue.window), comparison: ">", threshold: queue.growthPerMinute } }],
+          for: queue.for,
+        },
         text: {
           id: {
             summary: "Antrean suara di Redis terus bertambah",
@@ -39,16 +45,22 @@ export function internalHealthRules(alerts: AlertsConfig, ctx: AlertContext): Ru
         severity: "critical",
         service: "worker",
         dashboard: "internalHealth",
-        expr: `${queueDepth()} > 0\nand on ()\n(\n  ${processedRate(queue.stalledWindow)} == 0\n  or on ()\n  absent(votes_processed_total{service="worker"})\n)`,
-        for: queue.stalledFor,
+        condition: {
+          operand: queueDepth(),
+          comparison: ">",
+          threshold: 0,
+          integer: true,
+          clauses: [{ op: "and", on: [], condition: { operand: progressRate(queue.stalledWindow), comparison: "==", threshold: 0, clauses: [{ op: "or", on: [], condition: progressAbsent() }] } }],
+          for: queue.stalledFor,
+        },
         text: {
           id: {
             summary: "Worker tidak memproses suara",
-            description: `{{ $value | humanize }} suara menunggu di Redis tetapi worker tidak memproses satu pun selama ${durationWords(queue.stalledWindow, "id")} terakhir. Suara tidak masuk ke Postgres dan hasil tidak diperbarui.`,
+            description: `{{ $value | humanize }} suara menunggu di Redis tetapi worker tidak menyimpan satu pun ke Postgres (atau ke dead-letter) selama ${durationWords(queue.stalledWindow, "id")} terakhir; suara yang dicoba ulang tidak dihitung sebagai kemajuan. Hasil tidak diperbarui.`,
           },
           en: {
             summary: "Worker is not consuming votes",
-            description: `{{ $value | humanize }} votes wait in Redis but the worker processed none in the last ${durationWords(queue.stalledWindow, "en")}. Votes do not reach Postgres and results are not updated.`,
+            description: `{{ $value | humanize }} votes wait in Redis but the worker stored none in Postgres (nor dead-lettered any) in the last ${durationWords(queue.stalledWindow, "en")}; votes it retries do not count as progress. Results are not updated.`,
           },
         },
       },
@@ -60,8 +72,7 @@ export function internalHealthRules(alerts: AlertsConfig, ctx: AlertContext): Ru
         severity: "warning",
         service: "worker",
         dashboard: "internalHealth",
-        expr: `${deadLetters(dead.window)} > 0`,
-        for: dead.for,
+        condition: { operand: deadLetters(dead.window), comparison: ">", threshold: 0, for: dead.for },
         text: {
           id: {
             summary: "Pesan suara rusak dipindahkan ke dead-letter",
@@ -85,17 +96,16 @@ export function internalHealthRules(alerts: AlertsConfig, ctx: AlertContext): Ru
           severity: "critical",
           service,
           dashboard: "internalHealth",
-          expr: `${datastoreUp(service)} == 0`,
-          for: targetDown.for,
+          condition: { operand: datastoreUp(service), comparison: "==", threshold: 0, for: serviceDown.for },
           labels: { dependency: service },
           text: {
             id: {
               summary: `${title} tidak dapat dijangkau`,
-              description: `Exporter tidak dapat terhubung ke ${title} (${roleId}) selama ${durationWords(targetDown.for, "id")}. Aplikasi yang bergantung padanya akan gagal.`,
+              description: `Exporter tidak dapat terhubung ke ${title} (${roleId}) selama ${durationWords(serviceDown.for, "id")}. Aplikasi yang bergantung padanya akan gagal.`,
             },
             en: {
               summary: `${title} is unreachable`,
-              description: `The exporter cannot connect to ${title} (${roleEn}) for ${durationWords(targetDown.for, "en")}. The services depending on it will fail.`,
+              description: `The exporter cannot connect to ${title} (${roleEn}) for ${durationWords(serviceDown.for, "en")}. The services depending on it will fail.`,
             },
           },
         },
@@ -107,8 +117,7 @@ export function internalHealthRules(alerts: AlertsConfig, ctx: AlertContext): Ru
         name: "DependencyUnreachable",
         severity: "warning",
         dashboard: "internalHealth",
-        expr: `${dependencyReachable()} == 0`,
-        for: alerts.dependencyUnreachable.for,
+        condition: { operand: dependencyReachable(), comparison: "==", threshold: 0, for: alerts.dependencyUnreachable.for },
         text: {
           id: {
             summary: "Service {{ $labels.service }} tidak dapat menjangkau {{ $labels.dependency }}",

@@ -1,15 +1,13 @@
-import { d } from "../config/duration";
+import { durationSeconds, formatDuration } from "../config/duration";
 import type { AlertsConfig } from "../config/schema";
-import { num } from "../queries/promql";
 import {
   ALWAYS,
-  LOG_LOSS_WINDOW,
-  NOTIFICATION_WINDOW,
   alertmanagerConfigReloadOk,
   alertmanagerNotificationFailureRatio,
   alertmanagersDiscovered,
   faultInjectionRatio,
-  infoAlertsAlone,
+  infoAlerts,
+  worseAlerts,
   logShippingDropped,
   lokiDiscardedLines,
   prometheusConfigReloadOk,
@@ -17,10 +15,6 @@ import {
   ruleEvaluationFailures,
   scrapesOverSampleLimit,
 } from "../queries/self-monitoring";
-
-/** Windows of the self-monitoring expressions; the descriptions quote them. */
-const RELOAD_WINDOW = "5m";
-const FAILURE_WINDOW = "5m";
 import { alertRule, type AlertContext } from "./build";
 import { durationWords, percent } from "./i18n";
 import type { RuleFile } from "./types";
@@ -32,8 +26,12 @@ import type { RuleFile } from "./types";
  */
 export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
   const self = alerts.selfMonitoring;
-  const ratio = num(self.notificationFailureRatio);
-  const forWords = { id: durationWords(self.for, "id"), en: durationWords(self.for, "en") };
+  const ratio = self.notificationFailureRatio;
+  const words = (d: typeof self.for) => ({ id: durationWords(d, "id"), en: durationWords(d, "en") });
+  /** A reload alert fires once no reload succeeded within the window, for `for` more. */
+  const reloadWords = words(formatDuration(durationSeconds(self.reloadWindow) + durationSeconds(self.for)));
+  const failureWords = words(self.failureWindow);
+  const logLossWords = words(self.logLossWindow);
 
   const rules = [
     alertRule(
@@ -42,7 +40,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "none",
         dashboard: "overview",
         serviceScoped: false,
-        expr: ALWAYS,
+        condition: { operand: ALWAYS },
         text: {
           id: {
             summary: "Alert yang selalu menyala untuk membuktikan jalur peringatan hidup",
@@ -62,7 +60,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "none",
         dashboard: "overview",
         serviceScoped: false,
-        expr: infoAlertsAlone(),
+        condition: { operand: infoAlerts(), comparison: "==", threshold: 1, clauses: [{ op: "unless", on: ["service"], condition: { operand: worseAlerts(), comparison: "==", threshold: 1 } }] },
         text: {
           id: {
             summary: "Meredam alert info selama tidak ada alert yang lebih berat",
@@ -82,8 +80,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "info",
         service: "vote",
         dashboard: "overview",
-        expr: `${faultInjectionRatio()} > 0`,
-        for: d("1m"),
+        condition: { operand: faultInjectionRatio(), comparison: ">", threshold: 0, for: alerts.faultInjection.for },
         text: {
           id: {
             summary: "Injeksi error (demo) aktif di aplikasi vote",
@@ -103,11 +100,10 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "warning",
         service: "prometheus",
         dashboard: "overview",
-        expr: `${prometheusConfigReloadOk(RELOAD_WINDOW)} == 0`,
-        for: self.for,
+        condition: { operand: prometheusConfigReloadOk(self.reloadWindow), comparison: "==", threshold: 0, for: self.for },
         text: {
-          id: { summary: "Prometheus gagal memuat ulang konfigurasi", description: `Muat ulang konfigurasi Prometheus {{ $labels.instance }} gagal selama ${forWords.id}; Prometheus masih memakai konfigurasi lama.` },
-          en: { summary: "Prometheus configuration reload failed", description: `Reloading the configuration of Prometheus {{ $labels.instance }} has failed for ${forWords.en}; it still runs the previous one.` },
+          id: { summary: "Prometheus gagal memuat ulang konfigurasi", description: `Muat ulang konfigurasi Prometheus {{ $labels.instance }} gagal dan tidak ada muat ulang yang berhasil selama ${reloadWords.id}; Prometheus masih memakai konfigurasi lama.` },
+          en: { summary: "Prometheus configuration reload failed", description: `Reloading the configuration of Prometheus {{ $labels.instance }} has failed, with no successful reload for ${reloadWords.en}; it still runs the previous one.` },
         },
       },
       ctx,
@@ -118,11 +114,10 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "critical",
         service: "prometheus",
         dashboard: "overview",
-        expr: `${ruleEvaluationFailures(FAILURE_WINDOW)} > 0`,
-        for: self.for,
+        condition: { operand: ruleEvaluationFailures(self.failureWindow), comparison: ">", threshold: 0, for: self.for },
         text: {
-          id: { summary: "Prometheus gagal mengevaluasi aturan", description: "Prometheus {{ $labels.instance }} gagal mengevaluasi {{ $value | humanize }} aturan dalam 5 menit terakhir; alert bisa tidak menyala." },
-          en: { summary: "Prometheus fails to evaluate rules", description: "Prometheus {{ $labels.instance }} failed {{ $value | humanize }} rule evaluations in the last 5 minutes; alerts may not fire." },
+          id: { summary: "Prometheus gagal mengevaluasi aturan", description: `Prometheus {{ $labels.instance }} gagal mengevaluasi {{ $value | humanize }} aturan dalam ${failureWords.id} terakhir; alert bisa tidak menyala.` },
+          en: { summary: "Prometheus fails to evaluate rules", description: `Prometheus {{ $labels.instance }} failed {{ $value | humanize }} rule evaluations in the last ${failureWords.en}; alerts may not fire.` },
         },
       },
       ctx,
@@ -133,8 +128,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "critical",
         service: "prometheus",
         dashboard: "overview",
-        expr: `${prometheusNotificationFailureRatio(NOTIFICATION_WINDOW)}\n> ${ratio}`,
-        for: self.for,
+        condition: { operand: prometheusNotificationFailureRatio(self.notificationWindow), comparison: ">", threshold: ratio, for: self.for },
         text: {
           id: { summary: "Prometheus gagal mengirim alert ke Alertmanager", description: `{{ $value | humanizePercentage }} pengiriman alert dari Prometheus {{ $labels.instance }} ke Alertmanager gagal (batas ${percent(self.notificationFailureRatio)}).` },
           en: { summary: "Prometheus fails to send alerts to Alertmanager", description: `{{ $value | humanizePercentage }} of alert deliveries from Prometheus {{ $labels.instance }} to Alertmanager fail (limit ${percent(self.notificationFailureRatio)}).` },
@@ -148,8 +142,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "critical",
         service: "prometheus",
         dashboard: "overview",
-        expr: `${alertmanagersDiscovered(FAILURE_WINDOW)} < 1`,
-        for: self.for,
+        condition: { operand: alertmanagersDiscovered(self.failureWindow), comparison: "==", threshold: 0, for: self.for },
         text: {
           id: { summary: "Prometheus tidak terhubung ke Alertmanager mana pun", description: "Prometheus {{ $labels.instance }} menemukan {{ $value }} Alertmanager; tidak ada alert yang terkirim." },
           en: { summary: "Prometheus is connected to no Alertmanager", description: "Prometheus {{ $labels.instance }} discovered {{ $value }} Alertmanagers; no alert gets delivered." },
@@ -163,11 +156,10 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "warning",
         service: "prometheus",
         dashboard: "overview",
-        expr: `${scrapesOverSampleLimit(FAILURE_WINDOW)} > 0`,
-        for: self.for,
+        condition: { operand: scrapesOverSampleLimit(self.failureWindow), comparison: ">", threshold: 0, for: self.for },
         text: {
-          id: { summary: "Target melebihi batas sampel scrape", description: "{{ $value | humanize }} scrape ditolak dalam 5 menit terakhir karena target mengekspos lebih banyak sampel daripada prometheus.limits.sampleLimit; metriknya hilang." },
-          en: { summary: "A target exceeds the scrape sample limit", description: "{{ $value | humanize }} scrapes were rejected in the last 5 minutes because a target exposed more samples than prometheus.limits.sampleLimit; its metrics are lost." },
+          id: { summary: "Target melebihi batas sampel scrape", description: `{{ $value | humanize }} scrape ditolak dalam ${failureWords.id} terakhir karena target mengekspos lebih banyak sampel daripada prometheus.limits.sampleLimit; metriknya hilang.` },
+          en: { summary: "A target exceeds the scrape sample limit", description: `{{ $value | humanize }} scrapes were rejected in the last ${failureWords.en} because a target exposed more samples than prometheus.limits.sampleLimit; its metrics are lost.` },
         },
       },
       ctx,
@@ -178,11 +170,10 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "critical",
         service: "alertmanager",
         dashboard: "overview",
-        expr: `${alertmanagerConfigReloadOk(RELOAD_WINDOW)} == 0`,
-        for: self.for,
+        condition: { operand: alertmanagerConfigReloadOk(self.reloadWindow), comparison: "==", threshold: 0, for: self.for },
         text: {
-          id: { summary: "Alertmanager gagal memuat ulang konfigurasi", description: `Muat ulang konfigurasi Alertmanager {{ $labels.instance }} gagal selama ${forWords.id}; rute dan penerima baru belum berlaku.` },
-          en: { summary: "Alertmanager configuration reload failed", description: `Reloading the configuration of Alertmanager {{ $labels.instance }} has failed for ${forWords.en}; new routes and receivers are not in effect.` },
+          id: { summary: "Alertmanager gagal memuat ulang konfigurasi", description: `Muat ulang konfigurasi Alertmanager {{ $labels.instance }} gagal dan tidak ada muat ulang yang berhasil selama ${reloadWords.id}; rute dan penerima baru belum berlaku.` },
+          en: { summary: "Alertmanager configuration reload failed", description: `Reloading the configuration of Alertmanager {{ $labels.instance }} has failed, with no successful reload for ${reloadWords.en}; new routes and receivers are not in effect.` },
         },
       },
       ctx,
@@ -193,8 +184,7 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "critical",
         service: "alertmanager",
         dashboard: "overview",
-        expr: `${alertmanagerNotificationFailureRatio(NOTIFICATION_WINDOW)}\n> ${ratio}`,
-        for: self.for,
+        condition: { operand: alertmanagerNotificationFailureRatio(self.notificationWindow), comparison: ">", threshold: ratio, for: self.for },
         text: {
           id: { summary: "Alertmanager gagal mengirim notifikasi", description: `{{ $value | humanizePercentage }} notifikasi {{ $labels.integration }} dari Alertmanager {{ $labels.instance }} gagal (batas ${percent(self.notificationFailureRatio)}). Periksa webhook Slack atau server SMTP.` },
           en: { summary: "Alertmanager fails to send notifications", description: `{{ $value | humanizePercentage }} of {{ $labels.integration }} notifications from Alertmanager {{ $labels.instance }} fail (limit ${percent(self.notificationFailureRatio)}). Check the Slack webhook or the SMTP server.` },
@@ -207,11 +197,10 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         name: "LogShippingDropping",
         severity: "warning",
         dashboard: "overview",
-        expr: `${logShippingDropped(LOG_LOSS_WINDOW)} > 0`,
-        for: self.for,
+        condition: { operand: logShippingDropped(self.logLossWindow), comparison: ">", threshold: 0, for: self.for },
         text: {
-          id: { summary: "Log service dibuang sebelum sampai ke Loki", description: "Service `{{ $labels.service }}` membuang {{ $value | humanize }} baris log dalam 10 menit terakhir karena Loki lambat atau tidak dapat dijangkau." },
-          en: { summary: "Service logs dropped before reaching Loki", description: "Service `{{ $labels.service }}` dropped {{ $value | humanize }} log lines in the last 10 minutes because Loki was slow or unreachable." },
+          id: { summary: "Log service dibuang sebelum sampai ke Loki", description: `Service \`{{ $labels.service }}\` membuang {{ $value | humanize }} baris log dalam ${logLossWords.id} terakhir karena Loki lambat atau tidak dapat dijangkau.` },
+          en: { summary: "Service logs dropped before reaching Loki", description: `Service \`{{ $labels.service }}\` dropped {{ $value | humanize }} log lines in the last ${logLossWords.en} because Loki was slow or unreachable.` },
         },
       },
       ctx,
@@ -222,11 +211,10 @@ export function metaRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
         severity: "warning",
         service: "loki",
         dashboard: "logs",
-        expr: `${lokiDiscardedLines(LOG_LOSS_WINDOW)} > 0`,
-        for: self.for,
+        condition: { operand: lokiDiscardedLines(self.logLossWindow), comparison: ">", threshold: 0, for: self.for },
         text: {
-          id: { summary: "Loki menolak baris log", description: "Loki menolak {{ $value | humanize }} baris log dalam 10 menit terakhir (alasan: {{ $labels.reason }}); naikkan batas loki.ingestionRateMb atau kurangi volume log." },
-          en: { summary: "Loki discards log lines", description: "Loki discarded {{ $value | humanize }} log lines in the last 10 minutes (reason: {{ $labels.reason }}); raise loki.ingestionRateMb or reduce the log volume." },
+          id: { summary: "Loki menolak baris log", description: `Loki menolak {{ $value | humanize }} baris log dalam ${logLossWords.id} terakhir (alasan: {{ $labels.reason }}); naikkan batas loki.ingestionRateMb atau kurangi volume log.` },
+          en: { summary: "Loki discards log lines", description: `Loki discarded {{ $value | humanize }} log lines in the last ${logLossWords.en} (reason: {{ $labels.reason }}); raise loki.ingestionRateMb or reduce the log volume.` },
         },
       },
       ctx,

@@ -1,4 +1,5 @@
 import type { Duration } from "../config/duration";
+import type { AlertCondition } from "./condition";
 
 export type Language = "id" | "en";
 export type AlertSeverity = "critical" | "warning" | "info" | "none";
@@ -13,11 +14,14 @@ export interface AlertText {
 
 export interface AlertRule {
   alert: string;
+  /** Rendered from `condition`. */
   expr: string;
   /** Omitted only for Watchdog-style alerts that must fire at once. */
   for?: Duration;
   labels: Record<string, string> & { severity: AlertSeverity };
   annotations: Record<string, string>;
+  /** The condition `expr` and `for` are rendered from, for dashboards and the status command. */
+  condition: AlertCondition;
 }
 
 export interface RecordingRule {

@@ -1,10 +1,16 @@
 import { durationSeconds } from "../config/duration";
 import type { AlertsConfig } from "../config/schema";
-import { errorRatio, latencyQuantile } from "../queries/http";
-import { num } from "../queries/promql";
+import { errorRatioOrAbsent, latencyQuantile } from "../queries/http";
 import { alertRule, type AlertContext } from "./build";
+import type { Compared } from "./condition";
 import { durationWords, percent } from "./i18n";
 import type { RuleFile } from "./types";
+
+/** The seed's alert: more than `threshold` of vote requests answer 5xx over `window`, for `for`. */
+export function seedCondition(alerts: AlertsConfig): Compared {
+  const { threshold, window, for: holdFor } = alerts.voteErrorRatio;
+  return { operand: errorRatioOrAbsent("vote", window), comparison: ">", threshold, for: holdFor };
+}
 
 /** What users feel: the seed's error-rate alert and vote latency. */
 export function userExperienceRules(alerts: AlertsConfig, ctx: AlertContext): RuleFile {
@@ -18,8 +24,7 @@ export function userExperienceRules(alerts: AlertsConfig, ctx: AlertContext): Ru
         severity: "critical",
         service: "vote",
         dashboard: "userExperience",
-        expr: `${errorRatio("vote", errors.window)}\n> ${num(errors.threshold)}`,
-        for: errors.for,
+        condition: seedCondition(alerts),
         text: {
           id: {
             summary: "🚨 Waspada! Tingkat Error Aplikasi Vote Tinggi! 🚨",
@@ -43,8 +48,7 @@ export function userExperienceRules(alerts: AlertsConfig, ctx: AlertContext): Ru
           severity: "warning",
           service: "vote",
           dashboard: "userExperience",
-          expr: `${latencyQuantile("vote", quantile, latency.window)}\n> ${num(durationSeconds(threshold))}`,
-          for: latency.for,
+          condition: { operand: latencyQuantile("vote", quantile, latency.window), comparison: ">", threshold: durationSeconds(threshold), for: latency.for },
           text: {
             id: {
               summary: `Latensi ${label.toLowerCase()} aplikasi vote tinggi`,

@@ -28,9 +28,11 @@ export function crossFieldProblems(config: StackConfig): string[] {
     ["alerts.memory.for", alerts.memory.for],
     ["alerts.restarts.for", alerts.restarts.for],
     ["alerts.targetDown.for", alerts.targetDown.for],
+    ["alerts.serviceDown.for", alerts.serviceDown.for],
     ["alerts.dependencyUnreachable.for", alerts.dependencyUnreachable.for],
     ["alerts.deadLetters.for", alerts.deadLetters.for],
     ["alerts.selfMonitoring.for", alerts.selfMonitoring.for],
+    ["alerts.faultInjection.for", alerts.faultInjection.for],
   ];
   for (const [path, value] of fors) {
     if (durationSeconds(value) < scrape) {
@@ -46,6 +48,10 @@ export function crossFieldProblems(config: StackConfig): string[] {
     ["alerts.restarts.window", alerts.restarts.window],
     ["alerts.queue.stalledWindow", alerts.queue.stalledWindow],
     ["alerts.deadLetters.window", alerts.deadLetters.window],
+    ["alerts.selfMonitoring.notificationWindow", alerts.selfMonitoring.notificationWindow],
+    ["alerts.selfMonitoring.reloadWindow", alerts.selfMonitoring.reloadWindow],
+    ["alerts.selfMonitoring.failureWindow", alerts.selfMonitoring.failureWindow],
+    ["alerts.selfMonitoring.logLossWindow", alerts.selfMonitoring.logLossWindow],
   ];
   for (const [path, value] of windows) {
     if (durationSeconds(value) < 2 * scrape) {
@@ -57,8 +63,11 @@ export function crossFieldProblems(config: StackConfig): string[] {
     problems.push(`${at("alerts.slo.period")}: ${alerts.slo.period} is shorter than the longest burn-rate window (3d); use at least 3d (30d is usual)`);
   }
 
-  if (durationSeconds(alerts.dependencyUnreachable.for) <= durationSeconds(alerts.targetDown.for)) {
-    problems.push(`${at("alerts.dependencyUnreachable.for")}: ${alerts.dependencyUnreachable.for} is not longer than alerts.targetDown.for (${alerts.targetDown.for}); RedisDown and PostgresDown must fire first to silence it, so make it longer`);
+  if (durationSeconds(alerts.dependencyUnreachable.for) <= durationSeconds(alerts.serviceDown.for)) {
+    problems.push(`${at("alerts.dependencyUnreachable.for")}: ${alerts.dependencyUnreachable.for} is not longer than alerts.serviceDown.for (${alerts.serviceDown.for}); RedisDown and PostgresDown must fire first to silence it, so make it longer`);
+  }
+  if (durationSeconds(alerts.targetDown.for) <= durationSeconds(alerts.serviceDown.for)) {
+    problems.push(`${at("alerts.targetDown.for")}: ${alerts.targetDown.for} is not longer than alerts.serviceDown.for (${alerts.serviceDown.for}); when every target is down ServiceDown must fire first to silence TargetDown, so make it longer`);
   }
 
   if (durationSeconds(config.loki.retention) < 86400) {

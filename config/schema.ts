@@ -309,10 +309,21 @@ const alerts = strict({
   memory: strict({ threshold: ratio.default(0.9), for: duration.default(d("10m")) }).prefault({}),
   /** Crash-loop: more than `count` restarts of one service within `window`. */
   restarts: strict({ /** At least this many restarts... Defaults to 3. */ count: positiveInt.default(3), window: duration.default(d("15m")), for: duration.default(d("1m")) }).prefault({}),
-  /** A scrape target (or Redis/Postgres behind its exporter) down for this long. Defaults to 2m. */
-  targetDown: strict({ for: duration.default(d("2m")) }).prefault({}),
   /**
-   * A service that cannot reach Redis or Postgres for this long. Longer than targetDown.for, so
+   * TargetDown (kube-prometheus' own): more than `ratio` of a job's scrape targets down for `for`
+   * warns. Longer than serviceDown.for, so when every target is down ServiceDown fires first and
+   * silences it.
+   */
+  targetDown: strict({
+    /** Share of a job's targets down above which TargetDown warns. Defaults to 0.1 (10%, as kube-prometheus). */
+    ratio: ratio.default(0.1),
+    /** Defaults to 10m (as kube-prometheus). */
+    for: duration.default(d("10m")),
+  }).prefault({}),
+  /** ServiceDown (no target of a service answers) and RedisDown/PostgresDown (the exporter cannot reach its server) page after this. Defaults to 2m. */
+  serviceDown: strict({ for: duration.default(d("2m")) }).prefault({}),
+  /**
+   * A service that cannot reach Redis or Postgres for this long. Longer than serviceDown.for, so
    * RedisDown/PostgresDown fire first and silence it when the data store itself is down. Defaults to 3m.
    */
   dependencyUnreachable: strict({ for: duration.default(d("3m")) }).prefault({}),
@@ -322,7 +333,17 @@ const alerts = strict({
     for: duration.default(d("10m")),
     /** Share of failed notifications (Prometheus → Alertmanager, Alertmanager → Slack/email) that alerts. Defaults to 0.01. */
     notificationFailureRatio: ratio.default(0.01),
+    /** rate() window of the notification failure ratios. Defaults to 5m. */
+    notificationWindow: duration.default(d("5m")),
+    /** A failed configuration reload alerts when no reload succeeded within this window. Defaults to 5m. */
+    reloadWindow: duration.default(d("5m")),
+    /** increase() window of rule evaluation failures and sample-limit rejections, and the window in which Prometheus must have known an Alertmanager. Defaults to 5m. */
+    failureWindow: duration.default(d("5m")),
+    /** increase() window of log lines dropped before or by Loki. Defaults to 10m. */
+    logLossWindow: duration.default(d("10m")),
   }).prefault({}),
+  /** VoteFaultInjectionActive (info): demo fault injection on for this long. */
+  faultInjection: strict({ /** Defaults to 1m. */ for: duration.default(d("1m")) }).prefault({}),
 });
 
 const receiverBase = {

@@ -1,3 +1,4 @@
+import { alertDefinition } from "../alert-rules";
 import { COMPONENTS } from "../config/components";
 import type { StackConfig } from "../config/schema";
 import { hostFilesystemUsed, hostLoad1 } from "../queries/host";
@@ -27,7 +28,7 @@ export function infrastructureDashboard(config: StackConfig): RenderedDashboard 
     .withPanel(
       stateTimelinePanel({
         title: "Scrape targets up",
-        description: "One band per target Prometheus scrapes; red is TargetDown's condition (it fires after the band stays red for its `for`).",
+        description: "One band per target Prometheus scrapes. TargetDown warns when more than a share of a job's targets stay red for its `for`; ServiceDown pages when every target of a service does.",
         targets: [promQuery("A", targetUp(selected), { legend: "{{service}} {{instance}}" })],
         mappings: [valueTexts({ 0: { text: "down", color: COLORS.critical }, 1: { text: "up", color: COLORS.ok } })],
         w: 16,
@@ -42,7 +43,7 @@ export function infrastructureDashboard(config: StackConfig): RenderedDashboard 
         targets: [promQuery("A", scoped(restarts(crash.window)), { legend: "{{service}}" })],
         unit: "short",
         min: 0,
-        lines: stepsFor({ alert: "ServiceCrashLooping", severity: "critical", op: ">=", threshold: crash.count }),
+        lines: stepsFor(alertDefinition(config, "ServiceCrashLooping")),
         w: 8,
         h: 8,
         links: [logsOfSeries()],
@@ -69,7 +70,7 @@ export function infrastructureDashboard(config: StackConfig): RenderedDashboard 
         targets: [promQuery("A", scoped(cpuSaturation(cpu.window)), { legend: "{{service}}" })],
         unit: "percentunit",
         min: 0,
-        lines: stepsFor({ alert: "ServiceHighCpu", severity: "warning", op: ">", threshold: cpu.threshold }),
+        lines: stepsFor(alertDefinition(config, "ServiceHighCpu")),
         w: 12,
         h: 8,
         links: [logsOfSeries()],
@@ -96,7 +97,7 @@ export function infrastructureDashboard(config: StackConfig): RenderedDashboard 
         targets: [promQuery("A", scoped(memorySaturation()), { legend: "{{service}}" })],
         unit: "percentunit",
         min: 0,
-        lines: stepsFor({ alert: "ServiceHighMemory", severity: "warning", op: ">", threshold: memory.threshold }),
+        lines: stepsFor(alertDefinition(config, "ServiceHighMemory")),
         w: 12,
         h: 8,
         links: [logsOfSeries()],

@@ -1,3 +1,4 @@
+import { alertDefinition } from "../alert-rules";
 import { COMPONENTS } from "../config/components";
 import type { StackConfig } from "../config/schema";
 import {
@@ -41,7 +42,7 @@ export function internalHealthDashboard(config: StackConfig): RenderedDashboard 
         targets: [promQuery("A", queueDepth(), { legend: "votes (redis)" }), promQuery("B", queueDepthByList(), { legend: "{{queue}} (worker)" })],
         unit: "short",
         min: 0,
-        lines: stepsFor({ alert: "VoteQueueBacklog", severity: "warning", op: ">", threshold: queue.depth, integer: true }),
+        lines: stepsFor(alertDefinition(config, "VoteQueueBacklog")),
         w: 8,
         h: 8,
         links: [workerLogs],
@@ -92,7 +93,7 @@ export function internalHealthDashboard(config: StackConfig): RenderedDashboard 
         targets: [promQuery("A", roundedUp(deadLetters(dead.window)), { instant: true })],
         unit: "short",
         decimals: 0,
-        steps: stepsFor({ alert: "VoteDeadLetters", severity: "warning", op: ">", threshold: 0, integer: true }),
+        steps: stepsFor(alertDefinition(config, "VoteDeadLetters")),
         w: 4,
         h: 8,
         links: [workerLogs],
@@ -190,7 +191,7 @@ export function internalHealthDashboard(config: StackConfig): RenderedDashboard 
       description: `Whether the exporter reaches ${service}; red when it cannot (${alert}).`,
       targets: [promQuery("A", datastoreUp(service), { instant: true })],
       unit: "none",
-      steps: stepsFor({ alert, severity: "critical", op: "== 0", threshold: 0 }),
+      steps: stepsFor(alertDefinition(config, alert)),
       mappings: [upDown],
       tile: true,
       w: 4,

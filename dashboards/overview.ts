@@ -1,4 +1,5 @@
 import { PromQueryFormat } from "@grafana/grafana-foundation-sdk/prometheus";
+import { alertDefinition } from "../alert-rules";
 import { COMPONENTS } from "../config/components";
 import type { StackConfig } from "../config/schema";
 import { errorRatio, latencyQuantile, requestRate } from "../queries/http";
@@ -8,7 +9,7 @@ import { budgetRemaining } from "../queries/slo";
 import { DOWN_VALUE, firingAlerts } from "../queries/targets";
 import { RATE_WINDOW, lokiQuery, promQuery } from "./datasources";
 import { finish, newDashboard, type RenderedDashboard } from "./dashboard";
-import { errorBudget, percent, seconds } from "./format";
+import { errorBudget, percent } from "./format";
 import { CELL_VALUE, linkTo } from "./links";
 import { logsPanel, row, statPanel, tablePanel, timeSeries, valueTexts } from "./panels";
 import { COLORS, steps, stepsFor } from "./thresholds";
@@ -67,7 +68,7 @@ export function overviewDashboard(config: StackConfig): RenderedDashboard {
         targets: [promQuery("A", latencyQuantile("vote", quantile, voteLatency.window), { instant: true })],
         unit: "s",
         decimals: 3,
-        steps: stepsFor({ alert, severity: "warning", op: ">", threshold: seconds(threshold) }),
+        steps: stepsFor(alertDefinition(config, alert)),
         sparkline: true,
         w: 3,
         h: 7,
@@ -94,7 +95,7 @@ export function overviewDashboard(config: StackConfig): RenderedDashboard {
         targets: [promQuery("A", queueDepth(), { legend: "waiting" })],
         unit: "short",
         min: 0,
-        lines: stepsFor({ alert: "VoteQueueBacklog", severity: "warning", op: ">", threshold: queue.depth, integer: true }),
+        lines: stepsFor(alertDefinition(config, "VoteQueueBacklog")),
         w: 12,
         h: 7,
         links: [linkTo("Queue and worker details", "internalHealth", "worker")],
@@ -116,7 +117,7 @@ export function overviewDashboard(config: StackConfig): RenderedDashboard {
     .withPanel(
       tablePanel({
         title: "Firing alerts",
-        description: "Alerts Prometheus fires now (Watchdog and InfoInhibitor left out). Silenced or inhibited alerts are listed too: Alertmanager decides who is told. Click a service for its logs.",
+        description: "Alerts Prometheus fires now (Watchdog and the inhibitors left out). Silenced or inhibited alerts are listed too: Alertmanager decides who is told. Click a service for its logs.",
         target: promQuery("A", firingAlerts(), { instant: true, format: PromQueryFormat.Table }),
         columns: ["alertname", "severity", "service", "instance"],
         columnLinks: { service: [linkTo(`Logs of ${CELL_VALUE}`, "logs", CELL_VALUE)] },
@@ -144,7 +145,7 @@ function trafficLightPanel(light: TrafficLight) {
   if (light.states) Object.assign(texts, { 0: { text: light.states.zero, color: alarm }, 1: { text: light.states.one, color: COLORS.ok } });
   return statPanel({
     title: light.service,
-    description: `${light.explanation} Reads DOWN while a target of ${light.service} cannot be scraped (TargetDown).`,
+    description: `${light.explanation} Reads DOWN while no target of ${light.service} can be scraped (ServiceDown).`,
     targets: [promQuery("A", light.expr, { instant: true })],
     unit: light.unit,
     decimals: light.decimals,

@@ -1,4 +1,5 @@
 import { ThresholdsConfigBuilder, ThresholdsMode, type Threshold } from "@grafana/grafana-foundation-sdk/dashboard";
+import { compared, type AlertRule } from "../alert-rules";
 import type { Severity } from "../config/components";
 
 /** Colour of a state: an alert's severity, or healthy. */
@@ -9,41 +10,42 @@ export function severityColor(severity: Severity): string {
 }
 
 /**
- * When an alert fires, as a panel can show it: `operand op threshold`. Grafana colours a value by
- * the highest step it reaches (value >= step), so each comparison maps to steps that agree with it.
+ * Steps that turn the alert's severity colour exactly where its condition's comparison holds.
+ * Grafana colours a value by the highest step it reaches (value >= step), so each comparison maps
+ * to steps that agree with it; a whole-number operand's `> 100` starts at 101.
  */
-export interface AlertCondition {
-  /** Alert whose threshold this is (for descriptions and tests). */
-  alert: string;
-  severity: Severity;
-  op: ">" | ">=" | "== 0";
-  /** The number after the operator (0 for "== 0"). */
-  threshold: number;
-  /** The value shown is a whole number, so "> 100" starts at 101. */
-  integer?: boolean;
-}
-
-/** Steps that turn the severity's colour exactly where the condition holds. */
-export function stepsFor(condition: AlertCondition): Threshold[] {
-  const alarm = severityColor(condition.severity);
-  switch (condition.op) {
+export function stepsFor(alert: AlertRule): Threshold[] {
+  const condition = alert.condition;
+  if (!compared(condition)) throw new Error(`${alert.alert} compares nothing: no colour steps`);
+  const alarm = severityColor(alert.labels.severity as Severity);
+  const { comparison, threshold } = condition;
+  switch (comparison) {
     case ">":
       return [
         { value: null, color: COLORS.ok },
-        { value: condition.integer ? Math.floor(condition.threshold) + 1 : condition.threshold, color: alarm },
+        { value: condition.integer ? Math.floor(threshold) + 1 : threshold, color: alarm },
       ];
     case ">=":
       return [
         { value: null, color: COLORS.ok },
-        { value: condition.threshold, color: alarm },
+        { value: threshold, color: alarm },
       ];
-    case "== 0":
-      // A 0/1 signal: below 1 is the alert's state.
+    case "==":
+      // A 0/1 signal whose 0 is the alert's state: below 1 is alarm.
+      if (threshold === 0) {
+        return [
+          { value: null, color: alarm },
+          { value: 1, color: COLORS.ok },
+        ];
+      }
+      break;
+    case "<":
       return [
         { value: null, color: alarm },
-        { value: 1, color: COLORS.ok },
+        { value: threshold, color: COLORS.ok },
       ];
   }
+  throw new Error(`${alert.alert}: no colour steps for "${comparison} ${threshold}"`);
 }
 
 /** Steps from a base colour and ascending [value, colour] pairs. */

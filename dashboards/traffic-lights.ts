@@ -1,30 +1,28 @@
+import { alertDefinition, compared, type AlertRule, type Compared } from "../alert-rules";
 import type { StackConfig } from "../config/schema";
-import { errorRatio, errorRatioOrAbsent } from "../queries/http";
 import type { DashboardKey } from "../queries/links";
-import { percent } from "./format";
-import { queueDepth } from "../queries/queue";
+import { ofService } from "../queries/promql";
 import { highest, lowest, roundedUp, total } from "../queries/reduce";
-import { LOG_LOSS_WINDOW, NOTIFICATION_WINDOW, alertmanagerNotificationFailureRatio, lokiDiscardedLines, prometheusNotificationFailureRatio } from "../queries/self-monitoring";
-import { datastoreUp, dependencyReachable, lightSignal } from "../queries/targets";
-import { stepsFor, type AlertCondition } from "./thresholds";
+import { DOWN_VALUE } from "../queries/targets";
+import { percent } from "./format";
+import { stepsFor } from "./thresholds";
 
 /**
- * The Overview's row of lights, one per service. Each light shows the number one alert of that
- * service compares, with that alert's threshold from config as its colour step, so the light
- * changes colour exactly when the alert's condition starts to hold (the alert then waits its
- * `for` before it fires). Every light also reads DOWN, in red, while TargetDown (or RedisDown /
- * PostgresDown) holds for the service.
+ * The Overview's row of lights, one per service. Each light shows the operand of one alert of
+ * that service, taken from the alert's own condition, and turns that alert's colour at the
+ * condition's threshold, so it changes colour exactly when the alert's condition starts to hold
+ * (the alert then waits its `for`). Every light reads DOWN, in red, while ServiceDown's condition
+ * holds for the service (no target of it answers).
  */
 export interface TrafficLight {
   service: string;
-  /** The stat's query: the signal, -1 while the service is down. */
+  /** The stat's query: the alert's operand for this service, -1 while the service is down. */
   expr: string;
   unit: string;
   decimals?: number;
-  /** The alert the colours follow, and the text of its condition as the rule writes it. */
-  condition: AlertCondition;
-  /** The expression the alert compares with its threshold, exactly as the alert's rule writes it. */
-  operand: string;
+  /** The alert the light follows; its condition gives the operand, comparison, threshold and colour. */
+  alert: AlertRule;
+  condition: Compared;
   /** One line for the panel's description. */
   explanation: string;
   /** Labels of the 0/1 signals (1 is the healthy state). */
@@ -33,87 +31,140 @@ export interface TrafficLight {
   dashboard: DashboardKey;
 }
 
-export function trafficLights(config: StackConfig): TrafficLight[] {
-  const { voteErrorRatio, queue, selfMonitoring } = config.alerts;
-  const failureRatio = selfMonitoring.notificationFailureRatio;
+interface LightSpec {
+  service: string;
+  alert: string;
+  /** How the operand's series become the one number the light shows. */
+  reduce: (expr: string) => string;
+  /** The operand spans services: keep only this light's. */
+  narrow?: boolean;
+  /** No series means nothing wrong (as for the alert that would not fire either): show 0. */
+  zeroWhenAbsent: boolean;
+  unit: string;
+  decimals?: number;
+  states?: { zero: string; one: string };
+  dashboard: DashboardKey;
+  explain: (c: Compared, colour: string) => string;
+}
 
-  return [
-    {
-      service: "vote",
-      expr: lightSignal("vote", errorRatioOrAbsent("vote", voteErrorRatio.window), true),
-      unit: "percentunit",
-      decimals: 2,
-      condition: { alert: "VoteHighErrorRate", severity: "critical", op: ">", threshold: voteErrorRatio.threshold },
-      operand: errorRatio("vote", voteErrorRatio.window),
-      explanation: `Share of vote requests answering 5xx over ${voteErrorRatio.window}; red above ${percent(voteErrorRatio.threshold)} (VoteHighErrorRate).`,
-      dashboard: "userExperience",
-    },
-    {
-      service: "worker",
-      expr: lightSignal("worker", queueDepth(), true),
-      unit: "short",
-      decimals: 0,
-      condition: { alert: "VoteQueueBacklog", severity: "warning", op: ">", threshold: queue.depth, integer: true },
-      operand: queueDepth(),
-      explanation: `Votes waiting in Redis for the worker; orange above ${queue.depth} (VoteQueueBacklog, which also needs the queue to keep growing).`,
-      dashboard: "internalHealth",
-    },
-    {
-      service: "result",
-      expr: lightSignal("result", lowest(dependencyReachable("result")), false),
+const colourWord = (alert: AlertRule) => (alert.labels.severity === "critical" ? "red" : "orange");
+
+const SPECS: readonly LightSpec[] = [
+  {
+    service: "vote",
+    alert: "VoteHighErrorRate",
+    reduce: highest,
+    zeroWhenAbsent: true,
+    unit: "percentunit",
+    decimals: 2,
+    dashboard: "userExperience",
+    explain: (c, colour) => `Share of vote requests answering 5xx; ${colour} above ${percent(c.threshold)} (VoteHighErrorRate).`,
+  },
+  {
+    service: "worker",
+    alert: "VoteQueueBacklog",
+    reduce: highest,
+    zeroWhenAbsent: true,
+    unit: "short",
+    decimals: 0,
+    dashboard: "internalHealth",
+    explain: (c, colour) => `Votes waiting in Redis for the worker; ${colour} above ${c.threshold} (VoteQueueBacklog, which also needs the queue to keep growing).`,
+  },
+  {
+    service: "result",
+    alert: "DependencyUnreachable",
+    reduce: lowest,
+    narrow: true,
+    zeroWhenAbsent: false,
+    unit: "none",
+    states: { zero: "no Postgres", one: "OK" },
+    dashboard: "internalHealth",
+    explain: (_c, colour) => `Whether result reaches Postgres; ${colour} when it cannot (DependencyUnreachable).`,
+  },
+  ...(["redis", "postgres"] as const).map(
+    (service): LightSpec => ({
+      service,
+      alert: service === "redis" ? "RedisDown" : "PostgresDown",
+      reduce: highest,
+      zeroWhenAbsent: false,
       unit: "none",
-      condition: { alert: "DependencyUnreachable", severity: "warning", op: "== 0", threshold: 0 },
-      operand: dependencyReachable(),
-      explanation: "Whether result reaches Postgres; orange when it cannot (DependencyUnreachable).",
-      states: { zero: "no Postgres", one: "OK" },
+      states: { zero: "DOWN", one: "UP" },
       dashboard: "internalHealth",
-    },
-    ...(["redis", "postgres"] as const).map(
-      (service): TrafficLight => ({
-        service,
-        expr: lightSignal(service, highest(datastoreUp(service)), false),
-        unit: "none",
-        condition: { alert: service === "redis" ? "RedisDown" : "PostgresDown", severity: "critical", op: "== 0", threshold: 0 },
-        operand: datastoreUp(service),
-        explanation: `Whether the exporter reaches ${service === "redis" ? "Redis" : "Postgres"}; red when it cannot (${service === "redis" ? "RedisDown" : "PostgresDown"}).`,
-        states: { zero: "DOWN", one: "UP" },
-        dashboard: "internalHealth",
-      }),
-    ),
-    {
-      service: "prometheus",
-      expr: lightSignal("prometheus", highest(prometheusNotificationFailureRatio(NOTIFICATION_WINDOW)), true),
-      unit: "percentunit",
-      decimals: 2,
-      condition: { alert: "PrometheusNotificationsFailing", severity: "critical", op: ">", threshold: failureRatio },
-      operand: prometheusNotificationFailureRatio(NOTIFICATION_WINDOW),
-      explanation: `Share of alerts Prometheus failed to hand to Alertmanager; red above ${percent(failureRatio)} (PrometheusNotificationsFailing).`,
-      dashboard: "logs",
-    },
-    {
-      service: "alertmanager",
-      expr: lightSignal("alertmanager", highest(alertmanagerNotificationFailureRatio(NOTIFICATION_WINDOW)), true),
-      unit: "percentunit",
-      decimals: 2,
-      condition: { alert: "AlertmanagerNotificationsFailing", severity: "critical", op: ">", threshold: failureRatio },
-      operand: alertmanagerNotificationFailureRatio(NOTIFICATION_WINDOW),
-      explanation: `Share of Slack/email notifications that failed; red above ${percent(failureRatio)} (AlertmanagerNotificationsFailing).`,
-      dashboard: "logs",
-    },
-    {
-      service: "loki",
-      expr: lightSignal("loki", roundedUp(total(lokiDiscardedLines(LOG_LOSS_WINDOW))), true),
-      unit: "short",
-      decimals: 0,
-      condition: { alert: "LokiDiscardingLogs", severity: "warning", op: ">", threshold: 0, integer: true },
-      operand: lokiDiscardedLines(LOG_LOSS_WINDOW),
-      explanation: `Log lines Loki refused in the last ${LOG_LOSS_WINDOW}; orange from the first one (LokiDiscardingLogs).`,
-      dashboard: "logs",
-    },
-  ];
+      explain: (_c, colour) => `Whether the exporter reaches ${service === "redis" ? "Redis" : "Postgres"}; ${colour} when it cannot (${service === "redis" ? "RedisDown" : "PostgresDown"}).`,
+    }),
+  ),
+  {
+    service: "prometheus",
+    alert: "PrometheusNotificationsFailing",
+    reduce: highest,
+    zeroWhenAbsent: true,
+    unit: "percentunit",
+    decimals: 2,
+    dashboard: "logs",
+    explain: (c, colour) => `Share of alerts Prometheus failed to hand to Alertmanager; ${colour} above ${percent(c.threshold)} (PrometheusNotificationsFailing).`,
+  },
+  {
+    service: "alertmanager",
+    alert: "AlertmanagerNotificationsFailing",
+    reduce: highest,
+    zeroWhenAbsent: true,
+    unit: "percentunit",
+    decimals: 2,
+    dashboard: "logs",
+    explain: (c, colour) => `Share of Slack/email notifications that failed; ${colour} above ${percent(c.threshold)} (AlertmanagerNotificationsFailing).`,
+  },
+  {
+    service: "loki",
+    alert: "LokiDiscardingLogs",
+    reduce: (expr) => roundedUp(total(expr)),
+    zeroWhenAbsent: true,
+    unit: "short",
+    decimals: 0,
+    dashboard: "logs",
+    explain: (_c, colour) => `Log lines Loki refused recently; ${colour} from the first one (LokiDiscardingLogs).`,
+  },
+];
+
+export function trafficLights(config: StackConfig): TrafficLight[] {
+  const down = alertDefinition(config, "ServiceDown");
+  return SPECS.map((spec) => {
+    const alert = alertDefinition(config, spec.alert);
+    const condition = comparedOf(alert);
+    const operand = spec.narrow ? ofService(condition.operand, spec.service) : condition.operand;
+    return {
+      service: spec.service,
+      expr: lightSignal(downSignal(down, spec.service), spec.reduce(operand), spec.zeroWhenAbsent),
+      unit: spec.unit,
+      decimals: spec.decimals,
+      alert,
+      condition,
+      explanation: spec.explain(condition, colourWord(alert)),
+      states: spec.states,
+      dashboard: spec.dashboard,
+    };
+  });
+}
+
+function comparedOf(alert: AlertRule): Compared {
+  if (!compared(alert.condition)) throw new Error(`${alert.alert} compares nothing; a light cannot follow it`);
+  return alert.condition;
+}
+
+/** 1 while ServiceDown's condition holds for the service (its operand compared as the alert does), else nothing. */
+function downSignal(serviceDown: AlertRule, service: string): string {
+  const c = comparedOf(serviceDown);
+  return `${highest(ofService(c.operand, service))} ${c.comparison} bool ${c.threshold} == 1`;
+}
+
+/**
+ * What a light shows: {@link DOWN_VALUE} while the service is down, else `signal`, else 0 when
+ * `zeroWhenAbsent`.
+ */
+function lightSignal(down: string, signal: string, zeroWhenAbsent: boolean): string {
+  return [`(${down}) * ${DOWN_VALUE}`, `(${signal})`, ...(zeroWhenAbsent ? ["vector(0)"] : [])].join("\nor on ()\n");
 }
 
 /** The colour steps of a light: its alert's threshold, in the alert's severity colour. */
 export function lightSteps(light: TrafficLight) {
-  return stepsFor(light.condition);
+  return stepsFor(light.alert);
 }

@@ -1,11 +1,12 @@
 import { PromQueryFormat } from "@grafana/grafana-foundation-sdk/prometheus";
+import { alertDefinition } from "../alert-rules";
 import { APP_SERVICES } from "../config/components";
 import type { StackConfig } from "../config/schema";
 import { errorRatio, errorRatioByRoute, latencyBuckets, latencyQuantile, requestRateByRouteAndStatus } from "../queries/http";
 import { budgetRemaining, burnFactor, burnRate, burnRateWindows, BURN_WINDOWS, periodSli } from "../queries/slo";
 import { RATE_WINDOW, promQuery } from "./datasources";
 import { finish, newDashboard, type RenderedDashboard } from "./dashboard";
-import { errorBudget, percent, seconds } from "./format";
+import { errorBudget, percent } from "./format";
 import { linkTo } from "./links";
 import { heatmapPanel, row, statPanel, timeSeries } from "./panels";
 import { COLORS, steps, stepsFor } from "./thresholds";
@@ -73,7 +74,7 @@ export function userExperienceDashboard(config: StackConfig): RenderedDashboard 
         targets: [promQuery("A", latencyQuantile(selected, quantile, RATE_WINDOW, ["route"]), { legend: "{{route}}" })],
         unit: "s",
         min: 0,
-        lines: stepsFor({ alert, severity: "warning", op: ">", threshold: seconds(threshold) }),
+        lines: stepsFor(alertDefinition(config, alert)),
         w: 12,
         h: 8,
         links: [logsLink],

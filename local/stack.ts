@@ -9,7 +9,7 @@ import { startAlertmanager, type AlertmanagerServer } from "../processes/alertma
 import { startNodeExporter, startPostgresExporter, startRedisExporter, type Exporter } from "../processes/exporters";
 import { getFreePort } from "../processes/ports";
 import { startPostgres, type PostgresServer } from "../processes/postgres";
-import { startPrometheus, type PrometheusServer } from "../processes/prometheus";
+import { loadRulesOnceAlertmanagerKnown, startPrometheus, type PrometheusServer } from "../processes/prometheus";
 import { startRedis, type RedisServer } from "../processes/redis";
 import type { ServiceName } from "../processes/service";
 import { startInbox, type Inbox } from "./inbox";
@@ -61,6 +61,7 @@ export const START_STEPS = [
   "result",
   "alertmanager",
   "prometheus",
+  "rules",
   "targets",
 ] as const;
 export type StartStep = (typeof START_STEPS)[number];
@@ -86,6 +87,8 @@ export interface LocalStack {
 
 /** Folders the local target places rendered files in: only components it runs. */
 const PLACED = ["prometheus/", "alertmanager/"];
+/** Rule files: placed only once Prometheus knows its Alertmanager (see loadRulesOnceAlertmanagerKnown). */
+const RULES = "prometheus/rules/";
 
 /**
  * Starts the whole local target: stand-in receivers, render with the local topology, Redis and
@@ -136,7 +139,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const config = loadStackFile(stackFile, [...overlays, overlay]).config;
         const topology = localTopology(ports, stateDir);
         const files = renderAll(config, topology);
-        placeRenderedFiles(stateDir, files);
+        // Rule files of an earlier run must not be there when Prometheus starts either.
+        rmSync(join(stateDir, RULES), { recursive: true, force: true });
+        placeRenderedFiles(stateDir, files, (path) => !path.startsWith(RULES));
         writeAlertmanagerSecrets(topology.paths.alertmanagerSecrets, config, receivers.slack.url, mail);
         writePrometheusStoreSecrets(topology.paths.prometheusSecrets, config);
         const appSecrets = ensureAppSecrets(topology.app.secretFiles);
@@ -200,6 +205,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     stoppers.push(() => prometheus.stop());
 
+    await step(
+      "rules",
+      () => loadRulesOnceAlertmanagerKnown(prometheus, () => placeRenderedFiles(stateDir, files, (path) => path.startsWith(RULES))),
+      (alertmanagers) => `loaded once Prometheus knew ${alertmanagers.join(", ")}`,
+    );
+
     await step("targets", () => waitForTargetsUp(prometheus.url, 30_000), (n) => `${n} scrape targets up`);
 
     const inbox = await startInbox(receivers, options.ports?.inbox ?? 0);
@@ -254,12 +265,12 @@ async function pickPorts(fixed: Partial<Record<LocalEndpoint, number>>): Promise
   return ports;
 }
 
-/** Writes the files of the components this target runs; rule files and templates are replaced as a whole. */
-function placeRenderedFiles(stateDir: string, files: RenderedFiles): void {
-  rmSync(join(stateDir, "prometheus/rules"), { recursive: true, force: true });
-  rmSync(join(stateDir, "alertmanager/templates"), { recursive: true, force: true });
+/** Writes the files of the components this target runs that `which` selects; rule files and templates are replaced as a whole. */
+function placeRenderedFiles(stateDir: string, files: RenderedFiles, which: (path: string) => boolean): void {
+  if (which(RULES)) rmSync(join(stateDir, RULES), { recursive: true, force: true });
+  if (which("alertmanager/templates/")) rmSync(join(stateDir, "alertmanager/templates"), { recursive: true, force: true });
   for (const [path, text] of Object.entries(files)) {
-    if (!PLACED.some((folder) => path.startsWith(folder))) continue;
+    if (!PLACED.some((folder) => path.startsWith(folder)) || !which(path)) continue;
     mkdirSync(dirname(join(stateDir, path)), { recursive: true });
     writeFileSync(join(stateDir, path), text);
   }

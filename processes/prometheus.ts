@@ -52,6 +52,8 @@ export interface PrometheusServer {
   start(): Promise<void>;
   /** Re-reads prometheus.yml and the rule files (POST /-/reload, --web.enable-lifecycle). */
   reload(): Promise<void>;
+  /** URLs of the Alertmanagers its notifier knows now (GET /api/v1/alertmanagers). */
+  alertmanagers(): Promise<string[]>;
 }
 
 /** One Prometheus on 127.0.0.1 with the lifecycle API on, ready when /-/ready answers. */
@@ -94,5 +96,30 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       const response = await fetch(`${url}/-/reload`, { method: "POST" });
       if (!response.ok) throw new Error(`prometheus reload failed: ${response.status} ${await response.text()}`);
     },
+    async alertmanagers() {
+      const body = (await (await fetch(`${url}/api/v1/alertmanagers`, { signal: AbortSignal.timeout(5_000) })).json()) as { data: { activeAlertmanagers: Array<{ url: string }> } };
+      return body.data.activeAlertmanagers.map((a) => a.url);
+    },
   };
+}
+
+/**
+ * Loads the rule files into a running Prometheus only once its notifier knows an Alertmanager:
+ * `place` writes them (prometheus.yml already names them; a missing rule file is no error), then
+ * the config is reloaded. Prometheus evaluates rules from its start while it learns its
+ * Alertmanagers a moment later (service discovery); an alert evaluated in between is handed to
+ * no Alertmanager, dropped without a trace, and sent again only after --rules.alert.resend-delay
+ * (the first Watchdog was lost for a minute). Returns the Alertmanagers it knew.
+ */
+export async function loadRulesOnceAlertmanagerKnown(prometheus: PrometheusServer, place: () => void, timeoutMs = 15_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let known = await prometheus.alertmanagers();
+  while (known.length === 0) {
+    if (Date.now() > deadline) throw new Error(`prometheus:${prometheus.port} discovered no Alertmanager within ${timeoutMs / 1000}s; rules not loaded`);
+    await new Promise((done) => setTimeout(done, 50));
+    known = await prometheus.alertmanagers();
+  }
+  place();
+  await prometheus.reload();
+  return known;
 }

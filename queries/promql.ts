@@ -51,3 +51,11 @@ export function oneOf(names: readonly string[]): string {
 export function firstOf(...expressions: string[]): string {
   return `(\n${expressions.join("\nor\n")}\n)`;
 }
+
+/**
+ * The series of `expr` whose `service` label is `service`: an expression cannot take a label
+ * matcher, so it is matched `on (service)` against a one-series vector carrying that label.
+ */
+export function ofService(expr: string, service: string): string {
+  return `(\n${expr}\n)\nand on (service)\nlabel_replace(vector(1), "service", ${JSON.stringify(service)}, "", "")`;
+}

@@ -30,9 +30,21 @@ export function drainRate(window: string): string {
   return sumRate("votes_processed_total", { service: "worker", result: "stored" }, window);
 }
 
-/** Votes per second the worker handled at all (any result). */
-export function processedRate(window: string): string {
-  return sumRate("votes_processed_total", { service: "worker" }, window);
+/**
+ * Votes per second the worker got off the queue for good: stored in Postgres, or dead-lettered.
+ * A vote returned to the queue (`retried`) is not progress: a worker retrying forever against a
+ * Postgres that refuses writes makes none.
+ */
+export function progressRate(window: string): string {
+  return sumRate("votes_processed_total", { service: "worker", result: `~${PROGRESS_RESULTS.join("|")}` }, window);
+}
+
+/** Results of `votes_processed_total` that take a vote off the queue. */
+export const PROGRESS_RESULTS = ["stored", "dead_letter"] as const;
+
+/** The worker's progress counters are missing altogether (no worker, or one that never started). */
+export function progressAbsent(): string {
+  return `absent(${selector("votes_processed_total", { service: "worker", result: `~${PROGRESS_RESULTS.join("|")}` })})`;
 }
 
 /** Messages moved to the dead-letter list within `window`. */

@@ -1,13 +1,7 @@
 /**
  * The monitoring watching itself: the operands of the meta alerts (Prometheus → Alertmanager,
- * Alertmanager → Slack/email, Loki ingestion), written exactly as alert-rules/meta.ts writes
- * them, with the windows it uses.
+ * Alertmanager → Slack/email, Loki ingestion), over the windows of `alerts.selfMonitoring`.
  */
-
-/** rate() window of the notification alerts. */
-export const NOTIFICATION_WINDOW = "5m";
-/** increase() window of the log-loss alerts. */
-export const LOG_LOSS_WINDOW = "10m";
 
 /** Share of alert deliveries from Prometheus to Alertmanager that failed, per Prometheus. */
 export function prometheusNotificationFailureRatio(window: string): string {
@@ -67,10 +61,12 @@ export function faultInjectionRatio(): string {
 /** Always one series: the Watchdog's expression. */
 export const ALWAYS = "vector(1)";
 
-/**
- * Info alerts of a service while no warning or critical alert fires for it: what InfoInhibitor
- * turns into an inhibition.
- */
-export function infoAlertsAlone(): string {
-  return 'ALERTS{severity="info"} == 1\nunless on (service)\nALERTS{alertname!="InfoInhibitor", alertstate="firing", severity=~"warning|critical"} == 1';
+/** Info alerts, pending or firing: what InfoInhibitor keeps quiet while nothing worse fires for their service. */
+export function infoAlerts(): string {
+  return 'ALERTS{severity="info"}';
+}
+
+/** Warning and critical alerts that fire: while one fires for a service, its info alerts may notify. */
+export function worseAlerts(): string {
+  return 'ALERTS{alertname!="InfoInhibitor", alertstate="firing", severity=~"warning|critical"}';
 }

@@ -1,6 +1,5 @@
 import { durationSeconds, formatDuration, type Duration } from "../config/duration";
 import { errorRatioOrAbsent } from "./http";
-import { num } from "./promql";
 
 /**
  * The vote availability SLO as sloth and the Google SRE workbook define it: an error-ratio SLI
@@ -33,8 +32,21 @@ export const BURN_WINDOWS: readonly BurnWindow[] = [
   { long: "3d" as Duration, short: "6h" as Duration, budgetShare: 0.1, severity: "warning" },
 ];
 
-/** Every window the SLI is recorded at. */
-export const SLI_WINDOWS: readonly string[] = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
+/**
+ * Every window the SLI is recorded at, derived from the burn-window table (as sloth does): each
+ * pair's long and short window, shortest first. Adding a pair to the table adds its recording
+ * rules; none can be forgotten.
+ */
+export function sliWindows(windows: readonly BurnWindow[] = BURN_WINDOWS): Duration[] {
+  const unique = new Map<number, Duration>();
+  for (const w of windows) for (const d of [w.long, w.short]) if (!unique.has(durationSeconds(d))) unique.set(durationSeconds(d), d);
+  return [...unique.entries()].sort(([a], [b]) => a - b).map(([, d]) => d);
+}
+
+export const SLI_WINDOWS: readonly Duration[] = sliWindows();
+
+/** The fastest page's pair: its short window feeds the period average, its long one the current burn rate. */
+const FASTEST = [...BURN_WINDOWS].sort((a, b) => durationSeconds(a.short) - durationSeconds(b.short))[0];
 
 /** Burn-rate factor of a window for a budget period: 2% of 30d in 1h → 14.4. */
 export function burnFactor(window: BurnWindow, period: Duration): number {
@@ -45,9 +57,9 @@ export function sliExpression(window: string): string {
   return errorRatioOrAbsent("vote", window);
 }
 
-/** Error ratio over the whole period, averaged from the 5m SLI (as sloth does). */
+/** Error ratio over the whole period, averaged from the shortest SLI window (as sloth does with 5m). */
 export function periodErrorRatio(period: Duration): string {
-  const sli = `${sliRecord("5m")}{slo="${SLO_NAME}"}`;
+  const sli = `${sliRecord(FASTEST.short)}{slo="${SLO_NAME}"}`;
   return `avg_over_time(${sli}[${formatDuration(durationSeconds(period))}])`;
 }
 
@@ -55,23 +67,28 @@ export function periodRecord(period: Duration): string {
   return sliRecord(formatDuration(durationSeconds(period)));
 }
 
-/** Both windows of one burn-rate pair above `factor` times the budget. */
-export function burnCondition(window: BurnWindow, objective: number, period: Duration): string {
-  const threshold = num(burnFactor(window, period) * (1 - objective));
-  const sel = (w: string) => `${sliRecord(w)}{slo="${SLO_NAME}"}`;
-  return `(${sel(window.long)} > ${threshold}\nand\n${sel(window.short)} > ${threshold})`;
+/**
+ * 1 while `alertname` is pending (about to page) or fired within the last `window`, per service:
+ * an incident that alert pages for is still in every burn-rate window shorter than `window`.
+ */
+export function pagedRecently(alertname: string, window: Duration): string {
+  const alerts = (state: string) => `ALERTS{alertname="${alertname}",alertstate="${state}"}`;
+  return `max by (service) (\n  max_over_time(${alerts("firing")}[${window}])\n  or\n  ${alerts("pending")}\n)`;
 }
 
-/** Burn-rate alert expression of one severity: any of its window pairs burning. */
-export function burnAlertExpression(severity: BurnWindow["severity"], objective: number, period: Duration): string {
-  return BURN_WINDOWS.filter((w) => w.severity === severity)
-    .map((w) => burnCondition(w, objective, period))
-    .join("\nor\n");
+/** The recorded SLI over one window: the operand of a burn-rate pair. */
+export function sli(window: string): string {
+  return `${sliRecord(window)}{slo="${SLO_NAME}"}`;
 }
 
-/** Current burn rate (1 = exactly on budget), from the 1h SLI. */
+/** The error ratio above which a pair burns: its factor times the error budget. */
+export function burnThreshold(window: BurnWindow, objective: number, period: Duration): number {
+  return Number((burnFactor(window, period) * (1 - objective)).toPrecision(12));
+}
+
+/** Current burn rate (1 = exactly on budget), from the fastest page's long window. */
 export function currentBurnRate(): string {
-  return `${sliRecord("1h")}{slo="${SLO_NAME}"} / on (slo) group_left ${ERROR_BUDGET_RECORD}{slo="${SLO_NAME}"}`;
+  return `${sliRecord(FASTEST.long)}{slo="${SLO_NAME}"} / on (slo) group_left ${ERROR_BUDGET_RECORD}{slo="${SLO_NAME}"}`;
 }
 
 /** Share of the period's error budget still left (1 = untouched, 0 = spent, < 0 = overspent). */

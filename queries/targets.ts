@@ -5,7 +5,27 @@ export function targetUp(service?: string): string {
   return service === undefined ? "up" : selector("up", { service });
 }
 
-export const targetDown = () => "up == 0";
+/** Share of each job's scrape targets that do not answer (kube-prometheus' TargetDown operand). */
+export function targetsDownShare(): string {
+  return "count by (job, service) (up == 0)\n/\ncount by (job, service) (up)";
+}
+
+/**
+ * 1 while at least one scrape target of the service answers, 0 when none does: ServiceDown's
+ * operand. For one service (a dashboard light), or per service.
+ */
+export function serviceTargetsUp(service?: string): string {
+  return service === undefined ? "max by (service) (up)" : `max(${targetUp(service)})`;
+}
+
+/** Scrape targets of each service that answer, and all of them: "1/2 up" in `npm run status`. */
+export function targetsUpCount(): string {
+  return "sum by (service) (up)";
+}
+
+export function targetsCount(): string {
+  return "count by (service) (up)";
+}
 
 /** Redis as its exporter sees it (1 up, 0 down). */
 export const redisUp = () => "redis_up";
@@ -20,20 +40,7 @@ export function serviceUp(): string {
   return 'min by (service) ({__name__=~"up|redis_up|pg_up"})';
 }
 
-/** Series whose 0 means "down": the scrape target itself, or Redis/Postgres behind its exporter. */
-const UP_METRICS = "~up|redis_up|pg_up";
-
-/**
- * What a traffic light shows: -1 ({@link DOWN_VALUE}) while any target of the service (or the
- * data store behind its exporter) is down, else `signal`, else 0 when `zeroWhenAbsent` (nothing
- * measured means nothing wrong, as for the alert that would not fire either).
- */
-export function lightSignal(service: string, signal: string, zeroWhenAbsent: boolean): string {
-  const down = `(min(${selector("", { __name__: UP_METRICS, service })}) == 0) - 1`;
-  return [down, `(${signal})`, ...(zeroWhenAbsent ? ["vector(0)"] : [])].join("\nor on ()\n");
-}
-
-/** The value {@link lightSignal} takes while the service is down. */
+/** The value a traffic light takes while its service is down (dashboards/traffic-lights.ts). */
 export const DOWN_VALUE = -1;
 
 /** Redis or Postgres as its exporter sees it, per service: the operand of RedisDown and PostgresDown. */
@@ -46,7 +53,12 @@ export function dependencyReachable(service?: string): string {
   return `max by (service, dependency) (${selector("dependency_up", service === undefined ? {} : { service })})`;
 }
 
-/** The alerts Prometheus fires right now, except the always-on plumbing (Watchdog, InfoInhibitor). */
+/** Every alert Prometheus holds pending or firing, with its state (`alertstate`), except the always-on plumbing: what `npm run status` colours by. */
+export function activeAlerts(): string {
+  return selector("ALERTS", { severity: "!none" });
+}
+
+/** The alerts Prometheus fires right now, except the severity "none" plumbing (Watchdog, the inhibitors). */
 export function firingAlerts(): string {
   return selector("ALERTS", { alertstate: "firing", severity: "!none" });
 }

@@ -7,11 +7,11 @@ import type { Topology } from "./topology/types";
 export const TEMPLATE_FILE = "voteobs.tmpl";
 /** Receives Watchdog; a webhook to alerting.deadMansSwitchUrl when set, nobody otherwise. */
 export const DEADMANS_RECEIVER = "deadmansswitch";
-/** Receives what no person should: InfoInhibitor, and anything no route claims. */
+/** Receives what no person should: the severity "none" plumbing (InfoInhibitor and the like), and anything no route claims. */
 export const BLACKHOLE_RECEIVER = "blackhole";
 
 /**
- * alertmanager.yml. Watchdog and InfoInhibitor are caught first; then every enabled receiver
+ * alertmanager.yml. Watchdog and the other severity "none" plumbing are caught first; then every enabled receiver
  * gets the severities it asked for (`continue: true`, so Slack and email both see a critical).
  * Secrets are read from files; the config itself never holds one.
  */
@@ -29,7 +29,7 @@ export function renderAlertmanagerConfig(config: StackConfig, topology: Topology
       repeat_interval: a.repeatInterval,
       routes: [
         { receiver: DEADMANS_RECEIVER, matchers: ['alertname="Watchdog"'], group_wait: "0s", group_interval: "1m", repeat_interval: "1m" },
-        { receiver: BLACKHOLE_RECEIVER, matchers: ['alertname="InfoInhibitor"'] },
+        { receiver: BLACKHOLE_RECEIVER, matchers: ['severity="none"'] },
         ...enabled.map((r) => ({ receiver: r.name, matchers: routeMatchers(r), continue: true })),
       ],
     },

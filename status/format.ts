@@ -13,14 +13,17 @@ const HEADINGS: Record<Signal, string> = {
 const ANSI: Record<Light, string> = { green: "\x1b[32m", amber: "\x1b[33m", red: "\x1b[31m" };
 const RESET = "\x1b[0m";
 const DOT: Record<Light, string> = { green: "●", amber: "▲", red: "■" };
+/** A cell whose alert is pending: its condition holds, the page waits for `for`. */
+const PENDING = "△";
 
 /**
  * The report as a terminal table: one row per service with its light, then the firing alerts.
- * Colour only when `color` (a TTY); the symbols alone (● ▲ ■) still tell green, amber and red apart.
+ * Colour only when `color` (a TTY); the symbols alone (● ▲ ■) still tell green, amber and red
+ * apart, and △ marks a cell whose alert is pending.
  */
 export function formatReport(report: StatusReport, color: boolean): string {
   const paint = (light: Light | undefined, text: string) => (light === undefined || !color ? text : `${ANSI[light]}${text}${RESET}`);
-  const cellText = (cell: Cell) => (cell.light === undefined || cell.light === "green" ? cell.text : `${cell.text} ${DOT[cell.light]}`);
+  const cellText = (cell: Cell) => (cell.light === undefined || cell.light === "green" ? cell.text : `${cell.text} ${cell.state === "pending" ? PENDING : DOT[cell.light]}`);
 
   const header = ["", "service", ...SIGNALS.map((s) => HEADINGS[s]), "alerts"];
   const rows = report.services.map((row) => [

@@ -1,32 +1,46 @@
 import { APP_SERVICES, COMPONENTS } from "../config/components";
-import { durationSeconds } from "../config/duration";
 import type { StackConfig } from "../config/schema";
-import { errorRatio, latencyQuantile, requestRate } from "../queries/http";
+import { errorRatioOrAbsent, latencyQuantile, requestRate } from "../queries/http";
 import { oneOf } from "../queries/promql";
-import { processedRate, queueDepth, queueGrowthPerMinute } from "../queries/queue";
+import { queueDepth } from "../queries/queue";
 import { cpuSaturation, memorySaturation, restarts } from "../queries/resources";
-import { BURN_WINDOWS, burnFactor } from "../queries/slo";
-import { serviceUp } from "../queries/targets";
+import { activeAlerts as activeAlertSeries, datastoreUp, targetsCount, targetsUpCount } from "../queries/targets";
 import { alertmanagerAlerts, instantQuery, prometheusAlerts, type ActiveAlert, type Sample } from "./prometheus-api";
 
 /**
- * The traffic lights of `npm run status`. Each cell turns the colour of the alert that watches
- * it, at that alert's threshold from the typed config: red where a critical alert's condition
- * holds, amber where a warning's does, green otherwise. A cell no alert watches has no colour.
- * The conditions are read now, without waiting for `for`: the light changes first, the page follows.
+ * The traffic lights of `npm run status`. The values are read with the shared queries of
+ * queries/ over the alerts' own windows; the colours are never judged here: each cell takes the
+ * state of the alerts that watch it, as Prometheus records it in its `ALERTS` series. A firing
+ * alert colours its cells with its severity (critical red, warning amber); a pending one (its
+ * condition holds, its `for` has not passed) amber, whatever its severity: the light changes
+ * first, the page follows. A cell no alert watches has no colour.
  */
 
 export type Light = "green" | "amber" | "red";
 export const SIGNALS = ["up", "errorRatio", "p95", "queueDepth", "restarts", "cpu", "memory"] as const;
 export type Signal = (typeof SIGNALS)[number];
 
+/** The alerts whose state colours each cell of a service's row. */
+export const WATCHED_BY: Record<Signal, readonly string[]> = {
+  up: ["ServiceDown", "TargetDown", "RedisDown", "PostgresDown"],
+  errorRatio: ["VoteHighErrorRate", "VoteErrorBudgetBurn"],
+  p95: ["VoteHighLatencyP95", "VoteHighLatencyP99"],
+  queueDepth: ["WorkerNotConsuming", "VoteQueueBacklog"],
+  restarts: ["ServiceCrashLooping"],
+  cpu: ["ServiceHighCpu"],
+  memory: ["ServiceHighMemory"],
+};
+
+export type AlertState = "pending" | "firing";
+
 export interface Cell {
   text: string;
   value?: number;
   /** Undefined: no alert watches this value for this service. */
   light?: Light;
-  /** The alert whose condition sets the colour. */
+  /** The alert whose state sets the colour, and that state. */
   reason?: string;
+  state?: AlertState;
 }
 
 export interface ServiceStatus {
@@ -43,7 +57,7 @@ export interface StatusReport {
   alertmanagerUrl?: string;
   light: Light;
   services: ServiceStatus[];
-  /** Firing alerts (from Alertmanager; from Prometheus when Alertmanager does not answer), Watchdog and InfoInhibitor left out. */
+  /** Firing alerts (from Alertmanager; from Prometheus when Alertmanager does not answer), the severity "none" plumbing (Watchdog, the inhibitors) left out. */
   alerts: ActiveAlert[];
   /** What could not be read (an unreachable API, a failed query). */
   problems: string[];
@@ -52,31 +66,33 @@ export interface StatusReport {
 const APP = `~${oneOf(APP_SERVICES)}`;
 /** Every call runs at once, each bounded: the whole status is read within this, well inside 5 s. */
 const QUERY_TIMEOUT_MS = 2_500;
-const PLUMBING_ALERTS = new Set(["Watchdog", "InfoInhibitor"]);
 
-/** Every query the lights need, from the shared query functions and the alerts' own windows. */
-export function statusQueries(config: StackConfig): Record<string, string> {
+/** Every query the lights need: the shared query functions over the alerts' own windows, and `ALERTS`. */
+export function statusQueries(config: StackConfig) {
   const a = config.alerts;
   return {
-    up: serviceUp(),
+    alertStates: activeAlertSeries(),
+    targetsUp: targetsUpCount(),
+    targets: targetsCount(),
+    redisUp: datastoreUp("redis"),
+    postgresUp: datastoreUp("postgres"),
     requestRate: requestRate(APP, a.voteErrorRatio.window),
-    errorRatio: errorRatio(APP, a.voteErrorRatio.window),
+    errorRatio: errorRatioOrAbsent(APP, a.voteErrorRatio.window),
     p95: latencyQuantile(APP, 0.95, a.voteLatency.window),
     queueDepth: queueDepth(),
-    queueGrowth: queueGrowthPerMinute(a.queue.window),
-    processedRate: processedRate(a.queue.stalledWindow),
     restarts: restarts(a.restarts.window),
     cpu: cpuSaturation(a.cpu.window),
     memory: memorySaturation(),
   };
 }
+export type StatusQuery = keyof ReturnType<typeof statusQueries>;
 
 export interface StatusTargets {
   prometheusUrl: string;
   alertmanagerUrl?: string;
 }
 
-/** Reads every signal and the firing alerts in parallel (each bounded to 2.5 s) and judges them. */
+/** Reads every value, the alert states and the firing alerts in parallel (each bounded to 2.5 s). */
 export async function collectStatus(config: StackConfig, targets: StatusTargets): Promise<StatusReport> {
   const problems: string[] = [];
   const queries = statusQueries(config);
@@ -91,15 +107,15 @@ export async function collectStatus(config: StackConfig, targets: StatusTargets)
         }
       }),
     ),
-    activeAlerts(targets, problems),
+    firingAlerts(targets, problems),
   ]);
-  const samples = Object.fromEntries(results) as Record<keyof ReturnType<typeof statusQueries>, Sample[] | undefined>;
-  return judge(config, samples, alerts, targets, problems);
+  const samples = Object.fromEntries(results) as Partial<Record<StatusQuery, Sample[]>>;
+  return judge(samples, alerts, targets, problems);
 }
 
 /** Alertmanager's view (what pages people); Prometheus' when no Alertmanager answers. Both are asked at once. */
-async function activeAlerts(targets: StatusTargets, problems: string[]): Promise<ActiveAlert[]> {
-  const keep = (alerts: ActiveAlert[]) => alerts.filter((a) => !PLUMBING_ALERTS.has(a.name) && a.state === "firing");
+async function firingAlerts(targets: StatusTargets, problems: string[]): Promise<ActiveAlert[]> {
+  const keep = (alerts: ActiveAlert[]) => alerts.filter((a) => a.severity !== "none" && a.state === "firing");
   const [fromAlertmanager, fromPrometheus] = await Promise.allSettled([
     targets.alertmanagerUrl === undefined ? Promise.reject(new Error("no Alertmanager URL")) : alertmanagerAlerts(targets.alertmanagerUrl, QUERY_TIMEOUT_MS),
     prometheusAlerts(targets.prometheusUrl, QUERY_TIMEOUT_MS),
@@ -123,9 +139,33 @@ const known = (value: number | undefined): value is number => value !== undefine
 const percent = (v: number) => `${(v * 100).toFixed(v < 0.1 ? 2 : 1)}%`;
 const millis = (v: number) => `${Math.round(v * 1000)}ms`;
 
-export function judge(config: StackConfig, samples: Record<string, Sample[] | undefined>, alerts: ActiveAlert[], targets: StatusTargets, problems: string[]): StatusReport {
-  const a = config.alerts;
-  const up = byService(samples.up);
+/**
+ * The colour of a cell: the worst state among the alerts that watch it for this service (a firing
+ * alert its severity's colour, a pending one amber); a firing alert wins over a pending one of the
+ * same colour. Green when none is pending or firing.
+ */
+function colour(states: readonly Sample[], service: string, signal: Signal): Pick<Cell, "light" | "reason" | "state"> {
+  let best: Pick<Cell, "light" | "reason" | "state"> = { light: "green" };
+  let bestRank = 0;
+  for (const { labels } of states) {
+    if (labels.service !== service || !WATCHED_BY[signal].includes(labels.alertname)) continue;
+    const state: AlertState = labels.alertstate === "firing" ? "firing" : "pending";
+    const light: Light = state === "firing" ? (severityLight(labels.severity) ?? "green") : "amber";
+    const rank = RANK[light] * 2 + (state === "firing" ? 1 : 0);
+    if (light !== "green" && rank > bestRank) {
+      best = { light, reason: labels.alertname, state };
+      bestRank = rank;
+    }
+  }
+  return best;
+}
+
+/** The report from the queried values and alert states; only `alertStates` colours anything. */
+export function judge(samples: Partial<Record<StatusQuery, Sample[]>>, alerts: ActiveAlert[], targets: StatusTargets, problems: string[]): StatusReport {
+  const states = samples.alertStates ?? [];
+  const upCount = byService(samples.targetsUp);
+  const targetCount = byService(samples.targets);
+  const datastores = new Map([...byService(samples.redisUp), ...byService(samples.postgresUp)]);
   const requests = byService(samples.requestRate);
   const errors = byService(samples.errorRatio);
   const p95 = byService(samples.p95);
@@ -133,41 +173,34 @@ export function judge(config: StackConfig, samples: Record<string, Sample[] | un
   const cpu = byService(samples.cpu);
   const memory = byService(samples.memory);
   const depth = single(samples.queueDepth);
-  const growth = single(samples.queueGrowth);
-  const processed = single(samples.processedRate);
-  // The slowest burn the SLO alerts ticket for (1× over 3d at a 30d period), as an error ratio.
-  const budgetRatio = Math.min(...BURN_WINDOWS.map((w) => burnFactor(w, a.slo.period))) * (1 - a.slo.objective);
 
-  const seen = new Set<string>([...up.keys(), ...restartCounts.keys(), ...cpu.keys(), ...requests.keys()]);
+  const seen = new Set<string>([...targetCount.keys(), ...restartCounts.keys(), ...cpu.keys(), ...requests.keys()]);
   const componentOrder = COMPONENTS as readonly string[];
   const order = (s: string) => (componentOrder.includes(s) ? componentOrder.indexOf(s) : componentOrder.length);
   const services = [...seen].filter((s) => s !== undefined).sort((x, y) => order(x) - order(y) || x.localeCompare(y));
 
   const rows = services.map((service): ServiceStatus => {
-    const cells = {} as Record<Signal, Cell>;
-    const upValue = up.get(service);
-    cells.up = !known(upValue)
-      ? { text: "?" }
-      : upValue === 0
-        ? { text: "down", value: 0, light: "red", reason: service === "redis" ? "RedisDown" : service === "postgres" ? "PostgresDown" : "TargetDown" }
-        : { text: "up", value: 1, light: "green" };
-
     const isApp = (APP_SERVICES as readonly string[]).includes(service);
-    const ratio = errors.get(service) ?? (known(requests.get(service)) && requests.get(service)! > 0 ? 0 : undefined);
-    cells.errorRatio = !isApp || !known(ratio) ? { text: isApp ? "–" : "" } : service === "vote" ? level(ratio, percent(ratio), [[a.voteErrorRatio.threshold, "red", "VoteHighErrorRate"], [budgetRatio, "amber", "VoteErrorBudgetBurn"]]) : { text: percent(ratio), value: ratio };
+    const watched = (signal: Signal, text: string, value?: number): Cell => ({ text, ...(value === undefined ? {} : { value }), ...colour(states, service, signal) });
+    const unwatched = (text: string, value?: number): Cell => ({ text, ...(value === undefined ? {} : { value }) });
+
+    const cells = {} as Record<Signal, Cell>;
+    cells.up = watched("up", upText(upCount.get(service), targetCount.get(service), datastores.get(service)), upCount.get(service));
+
+    const ratio = errors.get(service) ?? (known(requests.get(service)) ? 0 : undefined);
+    cells.errorRatio = !isApp ? unwatched("") : !known(ratio) ? watched("errorRatio", "–") : watched("errorRatio", percent(ratio), ratio);
 
     const latency = p95.get(service);
-    cells.p95 = !isApp || !known(latency) ? { text: isApp ? "–" : "" } : service === "vote" ? level(latency, millis(latency), [[durationSeconds(a.voteLatency.p95), "amber", "VoteHighLatencyP95"]]) : { text: millis(latency), value: latency };
+    cells.p95 = !isApp ? unwatched("") : !known(latency) ? watched("p95", "–") : watched("p95", millis(latency), latency);
 
-    cells.queueDepth = service !== "worker" ? { text: "" } : queueCell(depth, growth, processed, a.queue.depth, a.queue.growthPerMinute);
+    cells.queueDepth = service !== "worker" ? unwatched("") : !known(depth) ? watched("queueDepth", "–") : watched("queueDepth", String(Math.round(depth)), depth);
 
     const restarted = restartCounts.get(service);
-    cells.restarts = !known(restarted) ? { text: "" } : level(restarted, String(Math.round(restarted)), [[a.restarts.count, "red", "ServiceCrashLooping", true]]);
-
+    cells.restarts = !known(restarted) ? unwatched("") : watched("restarts", String(Math.round(restarted)), restarted);
     const cpuShare = cpu.get(service);
-    cells.cpu = !known(cpuShare) ? { text: "" } : level(cpuShare, percent(cpuShare), [[a.cpu.threshold, "amber", "ServiceHighCpu"]]);
+    cells.cpu = !known(cpuShare) ? unwatched("") : watched("cpu", percent(cpuShare), cpuShare);
     const memoryShare = memory.get(service);
-    cells.memory = !known(memoryShare) ? { text: "" } : level(memoryShare, percent(memoryShare), [[a.memory.threshold, "amber", "ServiceHighMemory"]]);
+    cells.memory = !known(memoryShare) ? unwatched("") : watched("memory", percent(memoryShare), memoryShare);
 
     const firing = alerts.filter((alert) => alert.service === service);
     const lights = [...Object.values(cells).map((c) => c.light), ...firing.map((alert) => severityLight(alert.severity))];
@@ -175,28 +208,19 @@ export function judge(config: StackConfig, samples: Record<string, Sample[] | un
   });
 
   const unattached = alerts.filter((alert) => alert.service === undefined || !services.includes(alert.service)).map((alert) => severityLight(alert.severity));
-  const overall = worst([...rows.map((r) => r.light), ...unattached, ...(samples.up === undefined ? (["red"] as const) : [])]);
+  const unreadable = samples.alertStates === undefined || samples.targets === undefined ? (["red"] as const) : [];
+  const overall = worst([...rows.map((r) => r.light), ...unattached, ...unreadable]);
   return { at: new Date().toISOString(), prometheusUrl: targets.prometheusUrl, alertmanagerUrl: targets.alertmanagerUrl, light: overall, services: rows, alerts, problems };
 }
 
-/** Colours `value` by the first threshold it passes (`>`, or `>=` when inclusive), else green. */
-function level(value: number, text: string, thresholds: Array<[number, Light, string, boolean?]>): Cell {
-  for (const [threshold, light, reason, inclusive] of thresholds) {
-    if (inclusive ? value >= threshold : value > threshold) return { text, value, light, reason };
-  }
-  return { text, value, light: "green" };
+/** "up", "1/2 up", "down"; for Redis and Postgres, whether the exporter reaches the server too. */
+function upText(up: number | undefined, total: number | undefined, server: number | undefined): string {
+  if (!known(up) || !known(total)) return "?";
+  const targets = up === 0 ? "down" : up === total ? "up" : `${up}/${total} up`;
+  return server === 0 && up > 0 ? "no server" : targets;
 }
 
-/** The two queue alerts: WorkerNotConsuming (critical) and VoteQueueBacklog (warning). */
-function queueCell(depth: number | undefined, growth: number | undefined, processed: number | undefined, limit: number, growthLimit: number): Cell {
-  if (!known(depth)) return { text: "–" };
-  const text = String(Math.round(depth));
-  if (depth > 0 && (processed === undefined || processed === 0)) return { text, value: depth, light: "red", reason: "WorkerNotConsuming" };
-  if (depth > limit && known(growth) && growth > growthLimit) return { text, value: depth, light: "amber", reason: "VoteQueueBacklog" };
-  return { text, value: depth, light: "green" };
-}
-
-function severityLight(severity: string): Light | undefined {
+function severityLight(severity: string | undefined): Light | undefined {
   return severity === "critical" ? "red" : severity === "warning" ? "amber" : undefined;
 }
 

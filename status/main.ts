@@ -21,7 +21,7 @@ const program = new Command("status")
   )
   .option("--prometheus-url <url>", "Prometheus to query (default: the running `npm run local` stack)")
   .option("--alertmanager-url <url>", "Alertmanager to read firing alerts from (default: the running local stack; without one, Prometheus' alerts)")
-  .option("--stack <file>", "stack file whose thresholds colour the lights (default: the one the local stack runs, else Pulumi.dev.yaml)")
+  .option("--stack <file>", "stack file whose windows the values are read over (default: the one the local stack runs, else Pulumi.dev.yaml); the colours come from the alerts' states in Prometheus (ALERTS)")
   .option("--state-dir <dir>", "state folder of `npm run local`", DEFAULT_STATE_DIR)
   .option("--json", "print the report as JSON for scripts")
   .parse();

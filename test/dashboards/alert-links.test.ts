@@ -30,7 +30,7 @@ describe("from an alert to the right graph and log line", () => {
       assert.ok(variable, `${alert.alert} opens ${uid}, which has no service variable`);
       const service = new URLSearchParams(raw.split("?")[1]).get("var-service");
       if (service === null) {
-        assert.ok(["Watchdog", "InfoInhibitor"].includes(alert.alert), `${alert.alert} does not choose a service`);
+        assert.ok(["Watchdog", "InfoInhibitor", "VoteErrorBudgetBurnInhibitor"].includes(alert.alert), `${alert.alert} does not choose a service`);
       } else if (service !== LABEL_TEMPLATE) {
         assert.equal(service, alert.labels.service, alert.alert);
         assert.ok(String(variable.query).split(",").includes(service), `${uid} does not offer service ${service} (${alert.alert})`);

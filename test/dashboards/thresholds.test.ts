@@ -25,7 +25,8 @@ function lights(config: StackConfig): Panel[] {
 
 /**
  * What the alert itself compares: the operator and number that follow `operand` in its rendered
- * expression. This reads the rule, not the dashboard code, so the two are checked against each other.
+ * expression. This reads the rule as Prometheus gets it, not the condition object, so the light
+ * and the rendered rule are checked against each other.
  */
 function alertComparison(alert: AlertRule, operand: string): { op: string; value: number } {
   const expr = squash(alert.expr);
@@ -54,9 +55,10 @@ function checkLights(config: StackConfig): void {
     ["vote", "worker", "result", "redis", "postgres", "prometheus", "alertmanager", "loki"],
   );
   specs.forEach((light, i) => {
-    const alert = alerts.find((a) => a.alert === light.condition.alert);
-    assert.ok(alert, `light ${light.service} follows ${light.condition.alert}, which does not exist`);
-    const comparison = alertComparison(alert, light.operand);
+    const alert = alerts.find((a) => a.alert === light.alert.alert);
+    assert.ok(alert, `light ${light.service} follows ${light.alert.alert}, which is not rendered`);
+    const comparison = alertComparison(alert, light.condition.operand);
+    assert.ok(squash(firstExpr(panels[i])).includes(squash(light.condition.operand)), `light ${light.service} shows ${alert.alert}'s operand`);
     assert.deepEqual(stepsOf(panels[i]), expectedSteps(alert, comparison, light.condition.integer === true), `light ${light.service} vs ${alert.alert} (${comparison.op} ${comparison.value})`);
   });
 }
@@ -67,17 +69,20 @@ describe("a traffic light turns its alert's colour exactly at the alert's thresh
   });
 
   it("after changing the thresholds in config, the lights move with the alerts", () => {
-    const changed = devConfig({ alerts: { voteErrorRatio: { threshold: 0.07 }, queue: { depth: 250 }, selfMonitoring: { notificationFailureRatio: 0.02 } } });
+    const changed = devConfig({ alerts: { voteErrorRatio: { threshold: 0.07, window: "3m" }, queue: { depth: 250 }, selfMonitoring: { notificationFailureRatio: 0.02, notificationWindow: "10m" } } });
     checkLights(changed);
     const steps = lights(changed).map((p) => stepsOf(p)[1].value);
     assert.deepEqual(steps.slice(0, 2), [0.07, 251]);
     assert.deepEqual(steps.slice(5, 7), [0.02, 0.02]);
+    assert.match(firstExpr(lights(changed)[0]), /\[3m\]/, "the vote light reads the seed's window from config");
+    assert.match(firstExpr(lights(changed)[5]), /\[10m\]/, "the Prometheus light reads the notification window from config");
   });
 
-  it("every light reads DOWN, in red, while its service cannot be scraped", () => {
+  it("every light reads DOWN, in red, while ServiceDown's condition holds for its service", () => {
+    const serviceDown = allAlerts(buildRuleFiles(devConfig())).find((a) => a.alert === "ServiceDown")!;
     for (const light of lights(devConfig())) {
       const expr = firstExpr(light);
-      assert.match(expr, new RegExp(`^\\(min\\(\\{__name__=~"up\\|redis_up\\|pg_up",service="${light.title}"\\}\\) == 0\\) - 1\\nor on \\(\\)`), light.title!);
+      assert.ok(expr.startsWith(`(max((\n${serviceDown.condition.operand}\n)\nand on (service)\nlabel_replace(vector(1), "service", "${light.title}", "", "")) == bool 0 == 1) * -1\nor on ()`), `${light.title}: ${expr}`);
       const mapping = light.fieldConfig!.defaults!.mappings![0] as { options: Record<string, { text: string; color: string }> };
       assert.deepEqual([mapping.options["-1"].text, mapping.options["-1"].color], ["DOWN", "red"], light.title!);
     }
@@ -89,7 +94,7 @@ describe("a traffic light turns its alert's colour exactly at the alert's thresh
     const light = trafficLights(config)[0];
     const wrong = expectedSteps(alert, { op: ">", value: 0.06 }, false);
     assert.notDeepEqual(stepsOf(lights(config)[0]), wrong);
-    assert.throws(() => alertComparison({ ...alert, expr: "vector(1) > 0.05" }, light.operand), /does not compare the light's operand/);
+    assert.throws(() => alertComparison({ ...alert, expr: "vector(1) > 0.05" }, light.condition.operand), /does not compare the light's operand/);
   });
 });
 

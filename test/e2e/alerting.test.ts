@@ -65,7 +65,7 @@ describe("alerting on the local target", { timeout: 240_000 }, () => {
     if (began) report(`alerting drills took ${secondsSince(began)}s in all`);
   }, { timeout: 60_000 });
 
-  it("Watchdog reaches the dead man's switch route, and only it", async () => {
+  it("Watchdog reaches the dead man's switch route, and only it, from its very first evaluation", async () => {
     const call = await stack().receivers.deadMansSwitch.waitFor((c) => c.payload.commonLabels.alertname === "Watchdog", 20_000);
     assert.equal(call.payload.receiver, "deadmansswitch");
     const [watchdog] = await e2e.monitoring.alertmanagerAlerts("Watchdog");
@@ -73,7 +73,16 @@ describe("alerting on the local target", { timeout: 240_000 }, () => {
       watchdog.receivers.map((r) => r.name),
       ["deadmansswitch"],
     );
-    report(`Watchdog at the dead man's switch ${secondsSince(began, call.receivedAt.getTime())}s after start; Alertmanager routes it to [${watchdog.receivers.map((r) => r.name).join(", ")}] only`);
+    // Prometheus sends a firing alert at its first evaluation, then again only after the resend
+    // delay: heard sooner than that after the first evaluation, the first send was not lost.
+    const [inPrometheus] = await e2e.monitoring.prometheusAlerts("Watchdog");
+    const afterFirstEvaluation = (call.receivedAt.getTime() - Date.parse(inPrometheus.activeAt)) / 1000;
+    const resend = seconds(alertResendDelay(cfg()));
+    report(
+      `Watchdog at the dead man's switch ${secondsSince(began, call.receivedAt.getTime())}s after start, ${afterFirstEvaluation.toFixed(2)}s after its first evaluation ` +
+        `(a lost first send would be repeated only after the resend delay, ${alertResendDelay(cfg())}); Alertmanager routes it to [${watchdog.receivers.map((r) => r.name).join(", ")}] only`,
+    );
+    assert.ok(afterFirstEvaluation < resend, `Watchdog heard ${afterFirstEvaluation}s after its first evaluation: the first send was lost`);
   });
 
   it("2% errors for longer than `for` send nothing", async () => {
@@ -281,8 +290,8 @@ describe("alerting on the local target", { timeout: 240_000 }, () => {
     assert.deepEqual(failures, []);
   });
 
-  it("no human receiver ever got Watchdog or InfoInhibitor, and the dead man's switch kept hearing Watchdog", () => {
-    const plumbing = ["Watchdog", "InfoInhibitor"].map((name) => alertRule(stack().files, name).annotations.summary);
+  it("no human receiver ever got Watchdog or an inhibitor, and the dead man's switch kept hearing Watchdog", () => {
+    const plumbing = ["Watchdog", "InfoInhibitor", "VoteErrorBudgetBurnInhibitor"].map((name) => alertRule(stack().files, name).annotations.summary);
     const titles = [...stack().receivers.slack.messages.map(slackTitle), ...stack().receivers.smtp.emails.map((e) => e.subject)];
     assert.deepEqual(
       titles.filter((t) => plumbing.some((summary) => t.includes(summary))),
@@ -290,6 +299,6 @@ describe("alerting on the local target", { timeout: 240_000 }, () => {
     );
     const calls = stack().receivers.deadMansSwitch.calls;
     assert.ok(calls.every((c) => c.payload.receiver === "deadmansswitch" && c.payload.alerts.every((x) => x.labels.alertname === "Watchdog")));
-    report(`dead man's switch: ${calls.length} Watchdog call(s) over ${secondsSince(began)}s; human receivers: ${titles.length} notifications, none of them Watchdog/InfoInhibitor`);
+    report(`dead man's switch: ${calls.length} Watchdog call(s) over ${secondsSince(began)}s; human receivers: ${titles.length} notifications, none of them Watchdog or an inhibitor`);
   });
 });

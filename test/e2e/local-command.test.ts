@@ -10,7 +10,7 @@ import { readRunningState, stateFilePath, type LocalState } from "../../local/st
 import { ROOT } from "../support/render";
 import { requireLocalPackages, setFaultRatio } from "./support/app";
 import { report } from "./support/stack";
-import { secondsSince, sleep, waitUntil } from "./support/wait";
+import { secondsSince, waitUntil } from "./support/wait";
 
 /** `npm run <script> -- args`, to completion, bounded. */
 function npmRun(script: string, args: string[], timeoutMs = 20_000): { code: number | null; stdout: string; stderr: string; seconds: number } {
@@ -114,17 +114,31 @@ describe("the commands as a user runs them", { timeout: 180_000 }, () => {
       assert.match(green.stdout, /^[●▲] (GREEN|AMBER) /);
       assert.ok(green.seconds < 5, `${green.seconds}s`);
 
+      // The lights follow the alerts' states in Prometheus' ALERTS: amber while VoteHighErrorRate is
+      // pending, red (exit 1) once it fires.
+      type Report = { light: string; services: Array<{ service: string; light: string; cells: { errorRatio: { light?: string; reason?: string; state?: string } } }> };
       await setFaultRatio(state.urls.vote, 0.5);
-      await sleep(4_000);
-      const red = npmRun("status", ["--state-dir", stateDir, "--json"]);
-      await setFaultRatio(state.urls.vote, 0);
-      const reportJson = JSON.parse(red.stdout) as { light: string; services: Array<{ service: string; light: string; cells: { errorRatio: { light?: string; reason?: string } } }> };
-      const vote = reportJson.services.find((s) => s.service === "vote")!;
-      report(`npm run status: green in ${green.seconds}s (exit ${green.code}); with 50% errors ${red.seconds}s, exit ${red.code}, vote ${vote.light} (${vote.cells.errorRatio.reason})`);
+      const faultAt = Date.now();
+      const seen: string[] = [];
+      let red: ReturnType<typeof npmRun> | undefined;
+      let reportJson: Report | undefined;
+      try {
+        red = await waitUntil("`npm run status` to turn red", () => {
+          const run = npmRun("status", ["--state-dir", stateDir, "--json"]);
+          reportJson = JSON.parse(run.stdout) as Report;
+          const cell = reportJson.services.find((s) => s.service === "vote")!.cells.errorRatio;
+          seen.push(`${reportJson.light}${cell.reason ? ` (${cell.reason} ${cell.state})` : ""}`);
+          return reportJson.light === "red" ? run : undefined;
+        }, 40_000, 200);
+      } finally {
+        await setFaultRatio(state.urls.vote, 0);
+      }
+      const vote = reportJson!.services.find((s) => s.service === "vote")!;
+      report(`npm run status: green in ${green.seconds}s (exit ${green.code}); with 50% errors red after ${secondsSince(faultAt)}s (${red.seconds}s, exit ${red.code}); states seen: ${[...new Set(seen)].join(" → ")}`);
       assert.equal(red.code, 1);
-      assert.equal(reportJson.light, "red");
-      assert.equal(vote.cells.errorRatio.reason, "VoteHighErrorRate");
       assert.ok(red.seconds < 5, `${red.seconds}s`);
+      assert.equal(vote.cells.errorRatio.reason, "VoteHighErrorRate");
+      assert.equal(vote.cells.errorRatio.state, "firing");
     });
 
     it("Ctrl-C stops every process and leaves none behind", async () => {

@@ -1,77 +1,99 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { judge, statusQueries, type StatusReport } from "../../status/lights";
+import { allAlerts, buildRuleFiles } from "../../alert-rules";
+import { judge, statusQueries, WATCHED_BY, type StatusQuery, type StatusReport } from "../../status/lights";
 import type { ActiveAlert, Sample } from "../../status/prometheus-api";
 import { devConfig } from "../support/render";
 
 const config = devConfig();
 const perService = (values: Record<string, number>): Sample[] => Object.entries(values).map(([service, value]) => ({ labels: { service }, value }));
 const single = (value: number): Sample[] => [{ labels: {}, value }];
-const HEALTHY = {
-  up: perService({ vote: 1, worker: 1, result: 1, redis: 1, postgres: 1, prometheus: 1 }),
+/** One `ALERTS` sample, as Prometheus records a pending or firing alert. */
+const state = (alertname: string, alertstate: "pending" | "firing", severity: string, service: string): Sample => ({ labels: { __name__: "ALERTS", alertname, alertstate, severity, service }, value: 1 });
+
+const HEALTHY: Partial<Record<StatusQuery, Sample[]>> = {
+  alertStates: [],
+  targetsUp: perService({ vote: 2, worker: 1, result: 1, redis: 1, postgres: 1, prometheus: 1 }),
+  targets: perService({ vote: 2, worker: 1, result: 1, redis: 1, postgres: 1, prometheus: 1 }),
+  redisUp: perService({ redis: 1 }),
+  postgresUp: perService({ postgres: 1 }),
   requestRate: perService({ vote: 20, result: 5 }),
   errorRatio: perService({ vote: 0 }),
   p95: perService({ vote: 0.02, result: 0.01 }),
   queueDepth: single(0),
-  queueGrowth: single(0),
-  processedRate: single(10),
   restarts: perService({ vote: 0, worker: 0, result: 0 }),
   cpu: perService({ vote: 0.1, worker: 0.1 }),
   memory: perService({ vote: 0.3, worker: 0.3 }),
 };
 
-function lights(overrides: Partial<Record<keyof typeof HEALTHY, Sample[]>>, alerts: ActiveAlert[] = []): StatusReport {
-  return judge(config, { ...HEALTHY, ...overrides }, alerts, { prometheusUrl: "http://prometheus" }, []);
+function lights(overrides: Partial<Record<StatusQuery, Sample[]>>, alerts: ActiveAlert[] = []): StatusReport {
+  return judge({ ...HEALTHY, ...overrides }, alerts, { prometheusUrl: "http://prometheus" }, []);
 }
 const row = (report: StatusReport, service: string) => report.services.find((s) => s.service === service)!;
 
-/** The colours of `npm run status` follow the alerts' conditions at the thresholds of the typed config. */
+/**
+ * `npm run status` shows the values of the shared queries and colours them only by the state of
+ * the alerts that watch them, as Prometheus' `ALERTS` series records it: it never judges a
+ * threshold itself, so it cannot disagree with the alerts.
+ */
 describe("status lights", () => {
-  it("read the same queries as the alerts, over the alerts' windows", () => {
+  it("read the same queries as the alerts, over the alerts' windows, and the alert states from ALERTS", () => {
     const queries = statusQueries(config);
     assert.match(queries.errorRatio, /\[2m\]/);
     assert.match(queries.restarts, /\[15m\]/);
-    assert.equal(queries.up, 'min by (service) ({__name__=~"up|redis_up|pg_up"})');
+    assert.equal(queries.alertStates, 'ALERTS{severity!="none"}');
+    const changed = statusQueries(devConfig({ alerts: { voteErrorRatio: { window: "3m" } } }));
+    assert.match(changed.errorRatio, /\[3m\]/);
   });
 
-  it("are green when every value is below its alert's threshold", () => {
-    const report = lights({});
+  it("every alert a cell follows exists", () => {
+    const names = new Set(allAlerts(buildRuleFiles(config)).map((a) => a.alert));
+    for (const [signal, alerts] of Object.entries(WATCHED_BY)) for (const name of alerts) assert.ok(names.has(name), `${signal} follows ${name}, which is no alert`);
+  });
+
+  it("are green while no alert is pending or firing, whatever the values", () => {
+    const report = lights({ errorRatio: perService({ vote: 0.3 }), cpu: perService({ vote: 0.99 }), queueDepth: single(5000) });
     assert.equal(report.light, "green");
     assert.deepEqual(
       report.services.map((s) => s.light),
       report.services.map(() => "green"),
     );
+    assert.equal(row(report, "vote").cells.errorRatio.text, "30.0%", "the value is still shown");
   });
 
-  it("turn vote red above the seed's 5%, amber above the SLO budget, and leave a value no alert watches uncoloured", () => {
-    assert.equal(row(lights({ errorRatio: perService({ vote: 0.06 }) }), "vote").cells.errorRatio.reason, "VoteHighErrorRate");
-    assert.equal(row(lights({ errorRatio: perService({ vote: 0.06 }) }), "vote").light, "red");
-    assert.equal(row(lights({ errorRatio: perService({ vote: 0.05 }) }), "vote").light, "amber", "5% exactly is not above 5%");
-    assert.equal(row(lights({ errorRatio: perService({ vote: 0.002 }) }), "vote").cells.errorRatio.reason, "VoteErrorBudgetBurn");
-    const result = row(lights({ errorRatio: perService({ result: 0.5 }) }), "result");
-    assert.equal(result.cells.errorRatio.light, undefined);
-    assert.equal(result.light, "green");
+  it("take a firing alert's severity colour, and amber while it is pending", () => {
+    const firing = row(lights({ alertStates: [state("VoteHighErrorRate", "firing", "critical", "vote")] }), "vote");
+    assert.deepEqual([firing.cells.errorRatio.light, firing.cells.errorRatio.reason, firing.cells.errorRatio.state, firing.light], ["red", "VoteHighErrorRate", "firing", "red"]);
+    const pending = row(lights({ alertStates: [state("VoteHighErrorRate", "pending", "critical", "vote")] }), "vote");
+    assert.deepEqual([pending.cells.errorRatio.light, pending.cells.errorRatio.state, pending.light], ["amber", "pending", "amber"]);
+    const burn = row(lights({ alertStates: [state("VoteErrorBudgetBurn", "firing", "warning", "vote")] }), "vote");
+    assert.deepEqual([burn.cells.errorRatio.light, burn.cells.errorRatio.reason], ["amber", "VoteErrorBudgetBurn"]);
+    const both = row(lights({ alertStates: [state("VoteErrorBudgetBurn", "firing", "warning", "vote"), state("VoteHighErrorRate", "firing", "critical", "vote")] }), "vote");
+    assert.equal(both.cells.errorRatio.reason, "VoteHighErrorRate", "the worst state wins");
   });
 
-  it("follow the queue alerts: backlog amber, a stalled worker red", () => {
-    assert.equal(row(lights({ queueDepth: single(150), queueGrowth: single(20) }), "worker").cells.queueDepth.reason, "VoteQueueBacklog");
-    assert.equal(row(lights({ queueDepth: single(150), queueGrowth: single(5) }), "worker").light, "green", "deep but not growing");
-    assert.equal(row(lights({ queueDepth: single(3), processedRate: single(0) }), "worker").cells.queueDepth.reason, "WorkerNotConsuming");
-    assert.equal(row(lights({ queueDepth: single(3), processedRate: [] }), "worker").light, "red", "no processed series at all");
+  it("colour only the cell and the service the alert is about", () => {
+    const report = lights({ alertStates: [state("VoteQueueBacklog", "firing", "warning", "worker"), state("ServiceHighCpu", "firing", "warning", "vote")] });
+    assert.equal(row(report, "worker").cells.queueDepth.reason, "VoteQueueBacklog");
+    assert.equal(row(report, "worker").cells.cpu.light, "green");
+    assert.equal(row(report, "vote").cells.cpu.reason, "ServiceHighCpu");
+    assert.equal(row(report, "vote").cells.errorRatio.light, "green");
+    assert.equal(row(report, "result").light, "green");
   });
 
-  it("show down, crash-loops, CPU and memory as their alerts do", () => {
-    assert.equal(row(lights({ up: perService({ ...Object.fromEntries(HEALTHY.up.map((s) => [s.labels.service, 1])), redis: 0 }) }), "redis").cells.up.reason, "RedisDown");
-    assert.equal(row(lights({ restarts: perService({ result: 3 }) }), "result").cells.restarts.reason, "ServiceCrashLooping");
-    assert.equal(row(lights({ restarts: perService({ result: 2 }) }), "result").light, "green");
-    assert.equal(row(lights({ cpu: perService({ worker: 0.95 }) }), "worker").light, "amber");
-    assert.equal(row(lights({ memory: perService({ vote: 0.95 }) }), "vote").cells.memory.reason, "ServiceHighMemory");
+  it("show targets up per service; ServiceDown is red, one replica down (TargetDown) amber", () => {
+    const down = row(lights({ targetsUp: perService({ ...Object.fromEntries(HEALTHY.targetsUp!.map((s) => [s.labels.service, s.value])), vote: 1 }), alertStates: [state("TargetDown", "firing", "warning", "vote")] }), "vote");
+    assert.deepEqual([down.cells.up.text, down.cells.up.light, down.cells.up.reason], ["1/2 up", "amber", "TargetDown"]);
+    const gone = row(lights({ targetsUp: perService({ worker: 0 }), alertStates: [state("ServiceDown", "firing", "critical", "worker")] }), "worker");
+    assert.deepEqual([gone.cells.up.text, gone.cells.up.light], ["down", "red"]);
+    const redis = row(lights({ redisUp: perService({ redis: 0 }), alertStates: [state("RedisDown", "pending", "critical", "redis")] }), "redis");
+    assert.deepEqual([redis.cells.up.text, redis.cells.up.light, redis.cells.up.state], ["no server", "amber", "pending"]);
   });
 
-  it("take the colour of firing alerts, and are red when Prometheus does not answer", () => {
-    const alert: ActiveAlert = { name: "VoteQueueBacklog", severity: "warning", service: "worker", state: "firing", since: "", summary: "" };
-    assert.equal(row(lights({}, [alert]), "worker").light, "amber");
+  it("take the colour of firing alerts from Alertmanager too, and are red when Prometheus does not answer", () => {
+    const alert: ActiveAlert = { name: "DependencyUnreachable", severity: "warning", service: "result", state: "firing", since: "", summary: "" };
+    assert.equal(row(lights({}, [alert]), "result").light, "amber");
     assert.equal(lights({}, [{ ...alert, severity: "critical", service: undefined }]).light, "red");
-    assert.equal(judge(config, {}, [], { prometheusUrl: "http://prometheus" }, ["up: unreachable"]).light, "red");
+    assert.equal(judge({}, [], { prometheusUrl: "http://prometheus" }, ["up: unreachable"]).light, "red");
   });
 });

@@ -28,7 +28,7 @@ describe("amtool accepts the Alertmanager render", () => {
   it("amtool check-config: config, receivers, inhibitions and templates", () => {
     const result = run(AMTOOL, ["check-config", configFile]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /- 4 inhibit rules/);
+    assert.match(result.stdout, /- 6 inhibit rules/);
     assert.match(result.stdout, /- 4 receivers/);
     assert.match(result.stdout, /- 1 templates/);
   });
@@ -51,8 +51,13 @@ describe("amtool accepts the Alertmanager render", () => {
     it("Watchdog → the dead man's switch and no human receiver", () => {
       assert.deepEqual(receiversFor(configFile, { alertname: "Watchdog", severity: "none", team: "voting" }), ["deadmansswitch"]);
     });
-    it("InfoInhibitor → nobody", () => {
+    it("InfoInhibitor and VoteErrorBudgetBurnInhibitor (severity none plumbing) → nobody", () => {
       assert.deepEqual(receiversFor(configFile, { alertname: "InfoInhibitor", severity: "none", service: "vote" }), ["blackhole"]);
+      assert.deepEqual(receiversFor(configFile, { alertname: "VoteErrorBudgetBurnInhibitor", severity: "none", service: "vote", team: "voting" }), ["blackhole"]);
+    });
+    it("TargetDown (warning) → Slack only; ServiceDown (critical) → Slack and email", () => {
+      assert.deepEqual(receiversFor(configFile, { alertname: "TargetDown", severity: "warning", service: "vote", job: "vote", team: "voting" }), ["slack"]);
+      assert.deepEqual(receiversFor(configFile, { alertname: "ServiceDown", severity: "critical", service: "vote", team: "voting" }), ["email", "slack"]);
     });
     it("a receiver's extra matchers narrow what it gets", () => {
       const config = devConfig({

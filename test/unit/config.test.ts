@@ -111,7 +111,7 @@ describe("config errors name the field, the bad value and what is allowed", () =
   });
 
   it("DependencyUnreachable must wait longer than RedisDown/PostgresDown, or their inhibition races", () => {
-    assert.match(problems({ alerts: { dependencyUnreachable: { for: "2m" } } })[0], /dependencyUnreachable\.for: 2m is not longer than alerts\.targetDown\.for \(2m\)/);
+    assert.match(problems({ alerts: { dependencyUnreachable: { for: "2m" } } })[0], /dependencyUnreachable\.for: 2m is not longer than alerts\.serviceDown\.for \(2m\)/);
   });
 
   it("Loki retention under its 24h minimum", () => {

@@ -99,11 +99,13 @@ describe("secrets never reach a rendered file", () => {
 
 describe("alert conventions", () => {
   const alerts = allAlerts(buildRuleFiles(devConfig()));
+  /** Alerts that only drive routing and inhibitions; never routed to people. */
+  const PLUMBING = ["Watchdog", "InfoInhibitor", "VoteErrorBudgetBurnInhibitor"];
 
   it("names are CamelCase; severity is critical, warning or info (none only for meta alerts)", () => {
     for (const alert of alerts) {
       assert.match(alert.alert, /^[A-Z][a-zA-Z0-9]+$/);
-      const allowed = ["Watchdog", "InfoInhibitor"].includes(alert.alert) ? ["none"] : ["critical", "warning", "info"];
+      const allowed = PLUMBING.includes(alert.alert) ? ["none"] : ["critical", "warning", "info"];
       assert.ok(allowed.includes(alert.labels.severity), `${alert.alert}: ${alert.labels.severity}`);
     }
   });
@@ -112,12 +114,12 @@ describe("alert conventions", () => {
     for (const alert of alerts) {
       for (const key of ["summary", "description", "runbook_url", "dashboard_url"]) assert.ok(alert.annotations[key], `${alert.alert} lacks ${key}`);
       assert.match(alert.annotations.runbook_url, new RegExp(`RUNBOOK\\.md#${alert.alert.toLowerCase()}$`));
-      if (!["Watchdog", "InfoInhibitor"].includes(alert.alert)) assert.match(alert.annotations.logs_url ?? "", /\/explore\?/, `${alert.alert} lacks logs_url`);
+      if (!PLUMBING.includes(alert.alert)) assert.match(alert.annotations.logs_url ?? "", /\/explore\?/, `${alert.alert} lacks logs_url`);
     }
   });
 
   it("descriptions show the live value, except pure up/down alerts whose value is the state itself", () => {
-    const stateAlerts = ["Watchdog", "InfoInhibitor", "TargetDown", "RedisDown", "PostgresDown", "DependencyUnreachable", "PrometheusConfigReloadFailed", "AlertmanagerConfigReloadFailed"];
+    const stateAlerts = [...PLUMBING, "ServiceDown", "RedisDown", "PostgresDown", "DependencyUnreachable", "PrometheusConfigReloadFailed", "AlertmanagerConfigReloadFailed"];
     for (const alert of alerts.filter((a) => !stateAlerts.includes(a.alert))) {
       assert.match(alert.annotations.description, /\{\{ \$value/, alert.alert);
     }
