@@ -1,6 +1,6 @@
 import type { AlertsConfig } from "../config/schema";
 import { num } from "../queries/promql";
-import { deadLetters, progressAbsent, progressRate, queueDepth, queueGrowthPerMinute } from "../queries/queue";
+import { deadLetters, progressRate, queueDepth, queueGrowthPerMinute, workerAbsent } from "../queries/queue";
 import { datastoreUp, dependencyReachable } from "../queries/targets";
 import { alertRule, type AlertContext } from "./build";
 import { durationWords } from "./i18n";
@@ -50,7 +50,7 @@ export function internalHealthRules(alerts: AlertsConfig, ctx: AlertContext): Ru
           comparison: ">",
           threshold: 0,
           integer: true,
-          clauses: [{ op: "and", on: [], condition: { operand: progressRate(queue.stalledWindow), comparison: "==", threshold: 0, clauses: [{ op: "or", on: [], condition: progressAbsent() }] } }],
+          clauses: [{ op: "and", on: [], condition: { operand: progressRate(queue.stalledWindow), comparison: "==", threshold: 0, clauses: [{ op: "or", on: [], condition: workerAbsent() }] } }],
           for: queue.stalledFor,
         },
         text: {

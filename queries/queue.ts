@@ -42,9 +42,14 @@ export function progressRate(window: string): string {
 /** Results of `votes_processed_total` that take a vote off the queue. */
 export const PROGRESS_RESULTS = ["stored", "dead_letter"] as const;
 
-/** The worker's progress counters are missing altogether (no worker, or one that never started). */
-export function progressAbsent(): string {
-  return `absent(${selector("votes_processed_total", { service: "worker", result: `~${PROGRESS_RESULTS.join("|")}` })})`;
+/**
+ * No worker target is scraped at all (not deployed, or a Deployment scaled to zero): ServiceDown
+ * cannot see that, having no target to find down. A worker that is there but down is ServiceDown's
+ * page, so it is not this: a dead worker pages once (its counters exist from its first scrape on,
+ * at zero).
+ */
+export function workerAbsent(): string {
+  return `absent(${selector("up", { service: "worker" })})`;
 }
 
 /** Messages moved to the dead-letter list within `window`. */
