@@ -64,14 +64,14 @@ describe("faults on the local target", { timeout: 240_000 }, () => {
     const status = await waitUntil("vote to answer 503", async () => ((await postVoteStatus(s.urls.vote)) === 503 ? 503 : undefined), 10_000);
     const page = await s.receivers.slack.waitFor((m) => slackAbout([m], summary("RedisDown"), "firing", "redis").length > 0, 30_000);
     const toPage = secondsSince(stopAt, page.receivedAt.getTime());
-    const limit = bound(cfg().alerts.targetDown.for);
+    const limit = bound(cfg().alerts.serviceDown.for);
     const voteAlert = await firingSince("VoteHighErrorRate");
     const restartAt = Date.now();
     await s.redis.restart();
     await waitUntil("vote to accept votes again", async () => ((await postVoteStatus(s.urls.vote)) === 200 ? true : undefined), 20_000);
     const pages = s.receivers.slack.messages.filter((m) => m.receivedAt.getTime() >= stopAt).map((m) => `${slackTitle(m)} [${slackServices(m).join(",")}]`);
     report(
-      `Redis stopped: vote answered ${status}; RedisDown paged after ${toPage}s (bound targetDown.for + scrape + evaluation + group_wait = ${limit}s); ` +
+      `Redis stopped: vote answered ${status}; RedisDown paged after ${toPage}s (bound serviceDown.for + scrape + evaluation + group_wait = ${limit}s); ` +
         `Slack during the outage: ${pages.join("; ")}; ` +
         `VoteHighErrorRate ${voteAlert ? "firing too (the 503s are 5xx)" : "not firing"}; ${(traffic!.counts().votes["5xx"] ?? 0) - before503} votes answered 5xx; ` +
         `votes accepted again ${secondsSince(restartAt)}s after Redis restarted (AOF kept the queue)`,
@@ -93,7 +93,7 @@ describe("faults on the local target", { timeout: 240_000 }, () => {
     const workerPage = await s.receivers.slack.waitFor((m) => m.receivedAt.getTime() > stopAt && !slackTitle(m).startsWith(RESOLVED_PREFIX) && slackServices(m).includes("worker"), 30_000);
     report(
       `worker stopped: VoteQueueBacklog firing after ${firedAfter}s (depth ${depthAtFire} > ${q.depth}, growing; for ${q.for}); in Alertmanager it is ${inAlertmanager.status.state}` +
-        `${inAlertmanager.status.inhibitedBy.length > 0 ? " (inhibited: TargetDown of the worker says the cause)" : ""}; the page people got: "${slackTitle(workerPage)}" after ${secondsSince(stopAt, workerPage.receivedAt.getTime())}s`,
+        `${inAlertmanager.status.inhibitedBy.length > 0 ? " (inhibited: ServiceDown of the worker says the cause)" : ""}; the page people got: "${slackTitle(workerPage)}" after ${secondsSince(stopAt, workerPage.receivedAt.getTime())}s`,
     );
     assert.ok(backlog);
 
