@@ -22,6 +22,7 @@ import { startBareServer } from "./bare-server";
 import { chooseLoadGenerator, LoadResult, LoadSpec } from "./load";
 import { instrumentationNanosPerRequest } from "./instrumentation-cost";
 import { cpuSeconds, rssMiB } from "./proc-stats";
+import { livePercent } from "../status/lights";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
@@ -39,7 +40,6 @@ interface Measured extends LoadResult {
 
 const quantile = (values: number[], q: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))];
 const median = (values: number[]): number => quantile(values, 0.5);
-const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`;
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     const perRound = (f: (round: Record<Target, Measured>) => number): number => median(perRoundValues(f));
     // The spread of the per-round overhead shows how much of it is the machine rather than the code.
     const overheadRounds = perRoundValues((r) => 1 - r.vote.rps / r.voteWithoutMetrics.rps);
-    const overheadSpread = `middle half of rounds ${percent(quantile(overheadRounds, 0.25))} to ${percent(quantile(overheadRounds, 0.75))}`;
+    const overheadSpread = `middle half of rounds ${livePercent(quantile(overheadRounds, 0.25))} to ${livePercent(quantile(overheadRounds, 0.75))}`;
     const summary = (results: Measured[]): Measured => ({
       rps: median(results.map((r) => r.rps)),
       p50Ms: median(results.map((r) => r.p50Ms)),
@@ -167,8 +167,8 @@ async function main(): Promise<void> {
     console.log(`${"measurement".padEnd(28)}${"req/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"CPU µs/req".padStart(12)}  non-2xx`);
     for (const [name, rps, p50, p99, cpu, extra] of rows) console.log(`${name.padEnd(28)}${rps.padStart(9)}${p50.padStart(9)}${p99.padStart(9)}${cpu.padStart(12)}  ${extra}`);
     console.log("");
-    console.log(`instrumentation overhead   ${percent(figures.overheadRatio)} of throughput   (target <= 5%)     ${check(verdicts.overheadRatio)}   [${overheadSpread}; CPU per request ${percent(cpuOverhead)}]`);
-    console.log(`  HTTP metrics cost per request, measured in-process: ${recordNanos.toFixed(0)} ns = ${percent(recordNanos / 1000 / voteRun.cpuMicrosPerRequest)} of the vote's CPU per request`);
+    console.log(`instrumentation overhead   ${livePercent(figures.overheadRatio)} of throughput   (target <= 5%)     ${check(verdicts.overheadRatio)}   [${overheadSpread}; CPU per request ${livePercent(cpuOverhead)}]`);
+    console.log(`  HTTP metrics cost per request, measured in-process: ${recordNanos.toFixed(0)} ns = ${livePercent(recordNanos / 1000 / voteRun.cpuMicrosPerRequest)} of the vote's CPU per request`);
     console.log(`vote / bare node:http      ${figures.voteOverBare.toFixed(2)}                    (target >= 0.60)   ${check(verdicts.voteOverBare)}`);
     console.log(`worker drain / vote ingest ${figures.drainOverIngest.toFixed(2)}                    (target >= 1.5)    ${check(verdicts.drainOverIngest)}`);
     console.log(`RSS MiB vote/worker/result ${rss.vote.toFixed(1)} / ${rss.worker.toFixed(1)} / ${rss.result.toFixed(1)}   (target <= 150)    ${check(verdicts.maxRssMiB)}`);

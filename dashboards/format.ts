@@ -1,10 +1,7 @@
 import { durationSeconds, type Duration } from "../config/duration";
-import { num } from "../queries/promql";
 
-/** 0.05 → "5%", 0.001 → "0.1%": how descriptions print a ratio from config. */
-export function percent(ratio: number): string {
-  return `${num(ratio * 100)}%`;
-}
+/** How a ratio from config is printed, the same in alert texts and panel descriptions. */
+export { percent } from "../alert-rules/i18n";
 
 /** A config duration in seconds, the unit Grafana's "s" panels use. */
 export function seconds(duration: Duration): number {

@@ -62,6 +62,7 @@ export function runbookUrl(base: string, alertname: string): string {
   return `${base}#${alertname.toLowerCase()}`;
 }
 
-function trimSlash(url: string): string {
+/** A base URL without its trailing slashes, so paths can be appended. */
+export function trimSlash(url: string): string {
   return url.replace(/\/+$/, "");
 }

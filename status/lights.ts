@@ -136,7 +136,8 @@ const byService = (samples: Sample[] | undefined) => new Map((samples ?? []).map
 const single = (samples: Sample[] | undefined) => (samples !== undefined && samples.length > 0 ? samples[0].value : undefined);
 const known = (value: number | undefined): value is number => value !== undefined && Number.isFinite(value);
 
-const percent = (v: number) => `${(v * 100).toFixed(v < 0.1 ? 2 : 1)}%`;
+/** A live ratio as a person reads it: 0.0123 → "1.23%", 0.256 → "25.6%" (two decimals below 10%). */
+export const livePercent = (v: number) => `${(v * 100).toFixed(v < 0.1 ? 2 : 1)}%`;
 const millis = (v: number) => `${Math.round(v * 1000)}ms`;
 
 /**
@@ -188,7 +189,7 @@ export function judge(samples: Partial<Record<StatusQuery, Sample[]>>, alerts: A
     cells.up = watched("up", upText(upCount.get(service), targetCount.get(service), datastores.get(service)), upCount.get(service));
 
     const ratio = errors.get(service) ?? (known(requests.get(service)) ? 0 : undefined);
-    cells.errorRatio = !isApp ? unwatched("") : !known(ratio) ? watched("errorRatio", "–") : watched("errorRatio", percent(ratio), ratio);
+    cells.errorRatio = !isApp ? unwatched("") : !known(ratio) ? watched("errorRatio", "–") : watched("errorRatio", livePercent(ratio), ratio);
 
     const latency = p95.get(service);
     cells.p95 = !isApp ? unwatched("") : !known(latency) ? watched("p95", "–") : watched("p95", millis(latency), latency);
@@ -198,9 +199,9 @@ export function judge(samples: Partial<Record<StatusQuery, Sample[]>>, alerts: A
     const restarted = restartCounts.get(service);
     cells.restarts = !known(restarted) ? unwatched("") : watched("restarts", String(Math.round(restarted)), restarted);
     const cpuShare = cpu.get(service);
-    cells.cpu = !known(cpuShare) ? unwatched("") : watched("cpu", percent(cpuShare), cpuShare);
+    cells.cpu = !known(cpuShare) ? unwatched("") : watched("cpu", livePercent(cpuShare), cpuShare);
     const memoryShare = memory.get(service);
-    cells.memory = !known(memoryShare) ? unwatched("") : watched("memory", percent(memoryShare), memoryShare);
+    cells.memory = !known(memoryShare) ? unwatched("") : watched("memory", livePercent(memoryShare), memoryShare);
 
     const firing = alerts.filter((alert) => alert.service === service);
     const lights = [...Object.values(cells).map((c) => c.light), ...firing.map((alert) => severityLight(alert.severity))];

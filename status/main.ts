@@ -5,6 +5,7 @@ import { DEFAULT_STATE_DIR, readRunningState } from "../local/state-file";
 import { runMain } from "../config/errors";
 import { formatReport } from "./format";
 import { collectStatus } from "./lights";
+import { trimSlash } from "../queries/links";
 
 interface StatusOptions {
   prometheusUrl?: string;
@@ -41,7 +42,3 @@ runMain(async () => {
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, process.stdout.isTTY === true)}\n`);
   return report.light === "red" ? 1 : 0;
 });
-
-function trimSlash(url: string): string {
-  return url.replace(/\/+$/, "");
-}
