@@ -13,7 +13,7 @@ export interface Inhibition {
 }
 
 /** Alerts that say why a service is down: a down service never silences them. */
-export const CAUSES_OF_DOWN = ["ServiceCrashLooping", "ServiceHighCpu", "ServiceHighMemory"] as const;
+const CAUSES_OF_DOWN = ["ServiceCrashLooping", "ServiceHighCpu", "ServiceHighMemory"] as const;
 
 export const INHIBITIONS: readonly Inhibition[] = [
   {

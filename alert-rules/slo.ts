@@ -56,7 +56,7 @@ export function sloRules(alerts: AlertsConfig, ctx: AlertContext, windows: reado
 }
 
 /** Both windows of one pair above the pair's burn threshold: the long one says it matters, the short one that it still happens. */
-export function burnCondition(window: BurnWindow, alerts: AlertsConfig): Compared {
+function burnCondition(window: BurnWindow, alerts: AlertsConfig): Compared {
   const { objective, period, pageFor, ticketFor } = alerts.slo;
   const threshold = burnThreshold(window, objective, period);
   return {
@@ -103,8 +103,8 @@ function burnAlert(window: BurnWindow, alerts: AlertsConfig, ctx: AlertContext) 
 }
 
 /** The seed's alert, whose incident the burn pages must not page for a second time. */
-export const SEED_ALERT = "VoteHighErrorRate";
-export const BURN_INHIBITOR = "VoteErrorBudgetBurnInhibitor";
+const SEED_ALERT = "VoteHighErrorRate";
+const BURN_INHIBITOR = "VoteErrorBudgetBurnInhibitor";
 
 /**
  * Plumbing like InfoInhibitor, never routed to people: fires while the seed's alert is pending or

@@ -7,7 +7,7 @@ import { durationWords, percent } from "./i18n";
 import type { RuleFile } from "./types";
 
 /** The seed's alert: more than `threshold` of vote requests answer 5xx over `window`, for `for`. */
-export function seedCondition(alerts: AlertsConfig): Compared {
+function seedCondition(alerts: AlertsConfig): Compared {
   const { threshold, window, for: holdFor } = alerts.voteErrorRatio;
   return { operand: errorRatioOrAbsent("vote", window), comparison: ">", threshold, for: holdFor };
 }

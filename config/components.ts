@@ -3,10 +3,10 @@
  * its container/workload name and its DNS name on every target.
  */
 export const APP_SERVICES = ["vote", "worker", "result"] as const;
-export const DATA_SERVICES = ["redis", "postgres"] as const;
+const DATA_SERVICES = ["redis", "postgres"] as const;
 /** `docker-socket-proxy` runs on Docker only: the read-only Docker API Alloy reads containers and logs through. */
-export const MONITORING_SERVICES = ["prometheus", "alertmanager", "grafana", "loki", "alloy", "docker-socket-proxy"] as const;
-export const EXPORTERS = ["redis-exporter", "postgres-exporter", "node-exporter", "cadvisor"] as const;
+const MONITORING_SERVICES = ["prometheus", "alertmanager", "grafana", "loki", "alloy", "docker-socket-proxy"] as const;
+const EXPORTERS = ["redis-exporter", "postgres-exporter", "node-exporter", "cadvisor"] as const;
 
 export type AppService = (typeof APP_SERVICES)[number];
 export type DataService = (typeof DATA_SERVICES)[number];

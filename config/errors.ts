@@ -26,7 +26,7 @@ export function pulumiPath(path: readonly PropertyKey[]): string {
 /** Same, from dotted text: "alerts.slo.objective". */
 export const at = (dotted: string) => pulumiPath(dotted.split("."));
 
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const part of path) {
     if (typeof part === "number") out += `[${part}]`;
@@ -62,7 +62,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** Keys an object schema accepts at `path` (best effort through defaults, arrays, unions, records). */
-export function allowedKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+function allowedKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   let nodes: z.ZodType[] = [schema];
   for (const part of [...path, undefined]) {
     nodes = nodes.flatMap(unwrap);

@@ -22,7 +22,7 @@ export const pinnedImage = z.string().refine((ref) => /^[a-z0-9./_-]+(:[A-Za-z0-
 });
 
 /** Where a secret comes from: a Pulumi secret config key, or a file read at deploy time. */
-export const secretRef = z.union([strict({ secret: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "must be a Pulumi config key such as slackWebhookUrl") }), strict({ file: z.string().min(1, "must be a file path") })], {
+const secretRef = z.union([strict({ secret: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "must be a Pulumi config key such as slackWebhookUrl") }), strict({ file: z.string().min(1, "must be a file path") })], {
   error: 'must be { secret: "<pulumi config key>" } (set with `pulumi config set --secret <key> ...`) or { file: "<path>" }',
 });
 export type SecretRef = z.infer<typeof secretRef>;
@@ -31,7 +31,7 @@ export type SecretRef = z.infer<typeof secretRef>;
  * An http:// or https:// URL. Without a scheme Prometheus, Loki and Grafana would read the host as
  * a scheme or a path, so the error shows the URL with one.
  */
-export const httpUrl = z.string({ error: 'must be a URL such as "https://metrics.example.com/api/v1/push"' }).superRefine((text, ctx) => {
+const httpUrl = z.string({ error: 'must be a URL such as "https://metrics.example.com/api/v1/push"' }).superRefine((text, ctx) => {
   if (/^https?:\/\/[^\s/?#]+/i.test(text) && URL.canParse(text)) return;
   const message = /^[a-z][a-z0-9+.-]*:\/\//i.test(text)
     ? `${JSON.stringify(text)} must use http:// or https://`

@@ -59,7 +59,7 @@ export const REDIS_PASSWORD_FILE = "redis-password";
 export const remoteWriteName = (entry: Pick<RemoteWriteEntry, "name" | "kind">) => entry.name ?? entry.kind;
 export const remoteWritePasswordFile = (entry: Pick<RemoteWriteEntry, "name" | "kind">) => `${remoteWriteName(entry)}-remote-write-password`;
 export const remoteWriteTokenFile = (entry: Pick<RemoteWriteEntry, "name" | "kind">) => `${remoteWriteName(entry)}-remote-write-token`;
-export const S3_ACCESS_KEY_ID_FILE = "s3-access-key-id";
-export const S3_SECRET_ACCESS_KEY_FILE = "s3-secret-access-key";
+const S3_ACCESS_KEY_ID_FILE = "s3-access-key-id";
+const S3_SECRET_ACCESS_KEY_FILE = "s3-secret-access-key";
 /** The environment variables Loki's config names for the S3 credentials (`-config.expand-env=true`). */
 export const LOKI_S3_ENV = { accessKeyId: "LOKI_S3_ACCESS_KEY_ID", secretAccessKey: "LOKI_S3_SECRET_ACCESS_KEY" } as const;

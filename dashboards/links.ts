@@ -21,7 +21,7 @@ export function linkTo(title: string, dashboard: DashboardKey, service: string):
 }
 
 /** Grafana's variable for the `service` label of the series or row under the cursor. */
-export const SERIES_SERVICE = "${__field.labels.service}";
+const SERIES_SERVICE = "${__field.labels.service}";
 /** Grafana's variable for the value of the table cell under the cursor. */
 export const CELL_VALUE = "${__value.raw}";
 

@@ -5,7 +5,7 @@ import type { Severity } from "../config/components";
 /** Colour of a state: an alert's severity, or healthy. */
 export const COLORS = { ok: "green", warning: "orange", critical: "red", info: "blue" } as const;
 
-export function severityColor(severity: Severity): string {
+function severityColor(severity: Severity): string {
   return COLORS[severity];
 }
 

@@ -21,7 +21,7 @@ export function serviceVariable(services: readonly string[], selected: { all: tr
 }
 
 /** Name of the free-text line filter of the Logs dashboard. */
-export const SEARCH_VARIABLE = "search";
+const SEARCH_VARIABLE = "search";
 export const SEARCH = "$search";
 
 export function searchVariable(): TextBoxVariableBuilder {

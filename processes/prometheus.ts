@@ -33,7 +33,7 @@ export interface PrometheusOptions {
 }
 
 /** The protobuf messages a receiver accepts (`--web.remote-write-receiver.accepted-protobuf-messages`, repeatable). */
-export const REMOTE_WRITE_RECEIVER_FLAGS = [
+const REMOTE_WRITE_RECEIVER_FLAGS = [
   "--web.enable-remote-write-receiver",
   "--web.remote-write-receiver.accepted-protobuf-messages=prometheus.WriteRequest",
   "--web.remote-write-receiver.accepted-protobuf-messages=io.prometheus.write.v2.Request",

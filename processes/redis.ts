@@ -104,7 +104,7 @@ function respCommand(...args: string[]): string {
  * True when a Redis on 127.0.0.1:port answers PING (raw protocol, no client library), after AUTH
  * with `password` when given.
  */
-export function redisPing(port: number, timeoutMs = 500, password?: string): Promise<boolean> {
+function redisPing(port: number, timeoutMs = 500, password?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: "127.0.0.1" });
     let reply = "";

@@ -7,7 +7,7 @@ export function requestRate(service: string, window: string, splitBy: readonly s
 }
 
 /** Requests per second answered 5xx. */
-export function errorRate(service: string, window: string, splitBy: readonly string[] = ["service"]): string {
+function errorRate(service: string, window: string, splitBy: readonly string[] = ["service"]): string {
   return sumRate(HTTP_REQUESTS, { service, status: STATUS_5XX }, window, splitBy);
 }
 

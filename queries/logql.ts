@@ -20,16 +20,6 @@ export function errorLogsForVariable(variable: string): string {
   return `{service=~"${variable}", level=~"${ERROR_LEVELS}"}`;
 }
 
-/** Error lines per service within each `window`, for log-volume panels. */
-export function errorLogRate(window: string): string {
-  return `sum by (service) (count_over_time({level=~"${ERROR_LEVELS}"}[${window}]))`;
-}
-
-/** Failed HTTP requests of our services, parsed from their JSON lines. */
-export function failedRequestLogs(service: string): string {
-  return `{service="${service}"} | json | status=~"5.."`;
-}
-
 /** Every line of the services chosen by a Grafana variable (regex). */
 export function logsForVariable(variable: string): string {
   return `{service=~"${variable}"}`;

@@ -6,7 +6,7 @@
  */
 
 export const HTTP_REQUESTS = "http_requests_total";
-export const HTTP_DURATION = "http_request_duration_seconds";
+const HTTP_DURATION = "http_request_duration_seconds";
 export const HTTP_DURATION_BUCKET = `${HTTP_DURATION}_bucket`;
 
 /** Values of the `status` label of the HTTP metrics: the class, as the seed writes it. */

@@ -40,7 +40,7 @@ export function progressRate(window: string): string {
 }
 
 /** Results of `votes_processed_total` that take a vote off the queue. */
-export const PROGRESS_RESULTS = ["stored", "dead_letter"] as const;
+const PROGRESS_RESULTS = ["stored", "dead_letter"] as const;
 
 /**
  * No worker target is scraped at all (not deployed, or a Deployment scaled to zero): ServiceDown

@@ -16,7 +16,7 @@ export function cpuUsageCores(window: string): string {
 }
 
 /** CPU cores used by the busiest instance of each service (compared with the per-instance limit). */
-export function cpuUsageCoresMaxInstance(window: string): string {
+function cpuUsageCoresMaxInstance(window: string): string {
   return firstOf(
     `max by (service) (rate(${selector("container_cpu_usage_seconds_total", OUR_CONTAINERS)}[${window}]))`,
     `max by (service) (rate(${selector("process_cpu_seconds_total", { job: SELF_INSTRUMENTED_JOBS })}[${window}]))`,
@@ -24,7 +24,7 @@ export function cpuUsageCoresMaxInstance(window: string): string {
 }
 
 /** Memory in use by the largest instance of each service, in bytes. */
-export function memoryBytesMaxInstance(): string {
+function memoryBytesMaxInstance(): string {
   return firstOf(
     `max by (service) (${selector("container_memory_working_set_bytes", OUR_CONTAINERS)})`,
     `max by (service) (${selector("process_resident_memory_bytes", { job: SELF_INSTRUMENTED_JOBS })})`,

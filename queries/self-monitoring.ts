@@ -18,11 +18,6 @@ export function lokiDiscardedLines(window: string): string {
   return `sum by (service, reason) (increase(loki_discarded_samples_total[${window}]))`;
 }
 
-/** Log lines per second Loki accepted. */
-export function lokiReceivedLinesRate(window: string): string {
-  return `sum by (service) (rate(loki_distributor_lines_received_total[${window}]))`;
-}
-
 /** Log lines our services dropped before Loki accepted them (local target, winston-loki). */
 export function logShippingDropped(window: string): string {
   return `sum by (service) (increase(log_shipping_dropped_total[${window}]))`;

@@ -7,7 +7,7 @@ import { errorRatioOrAbsent } from "./http";
  * budget period (14.4, 6, 3, 1 for 30 days).
  */
 
-export const SLO_NAME = "vote-availability";
+const SLO_NAME = "vote-availability";
 export const SLO_LABELS = { slo: SLO_NAME } as const;
 
 export const sliRecord = (window: string) => `slo:sli_error:ratio_rate${window}`;

@@ -32,14 +32,6 @@ export const redisUp = () => "redis_up";
 /** Postgres as its exporter sees it. */
 export const postgresUp = () => "pg_up";
 
-/**
- * One 0/1 value per service: the scrape target is up and, for Redis and Postgres, the server
- * behind the exporter answers. The traffic lights of the Overview and `npm run status` use it.
- */
-export function serviceUp(): string {
-  return 'min by (service) ({__name__=~"up|redis_up|pg_up"})';
-}
-
 /** The value a traffic light takes while its service is down (dashboards/traffic-lights.ts). */
 export const DOWN_VALUE = -1;
 

@@ -47,7 +47,7 @@ export const ALLOY_NODE_ENV = "NODE_NAME";
 /** How each component writes its lines, which decides how its level is read. */
 export type LogFormat = "json" | "logfmt" | "postgres" | "redis" | "klog";
 
-export const LOG_FORMATS: Record<Component, LogFormat> = {
+const LOG_FORMATS: Record<Component, LogFormat> = {
   // Our services: one JSON object per line ({"ts", "level", "service", "msg", ...}).
   vote: "json",
   worker: "json",
@@ -72,14 +72,14 @@ export const LOG_FORMATS: Record<Component, LogFormat> = {
 };
 
 /** Regexes (RE2, Alloy's stage.regex) that capture the level of the non-key=value formats. */
-export const LEVEL_PATTERNS: Record<Exclude<LogFormat, "json" | "logfmt">, string> = {
+const LEVEL_PATTERNS: Record<Exclude<LogFormat, "json" | "logfmt">, string> = {
   postgres: String.raw`^\d{4}-\d{2}-\d{2} [\d:.]+ \S+ \[\d+\] (?P<level>[A-Z]+[1-5]?):`,
   redis: String.raw`^\d+:[XCSM] \d{1,2} [A-Z][a-z]{2} \d{4} [\d:.]+ (?P<level>[.*#-]) `,
   klog: String.raw`^(?P<level>[IWEF])\d{4} `,
 };
 
 /** The levels a `level` label may take, and the spellings (lower-cased) each collects. */
-export const LEVELS = {
+const LEVELS = {
   debug: ["debug", "trace", "verbose", "silly", "debug1", "debug2", "debug3", "debug4", "debug5", "dbug", ".", "-"],
   info: ["info", "information", "notice", "log", "http", "*", "i"],
   warn: ["warn", "warning", "#", "w"],
@@ -89,7 +89,7 @@ export const LEVELS = {
 export type Level = keyof typeof LEVELS;
 
 /** Go template mapping the extracted level to one of LEVELS; anything else gives no level label. */
-export function levelTemplate(): string {
+function levelTemplate(): string {
   const branches = Object.entries(LEVELS).map(([level, spellings], i) => `{{ ${i === 0 ? "if" : "else if"} eq $l ${spellings.map((s) => JSON.stringify(s)).join(" ")} }}${level}`);
   return `{{ if .Value }}{{ $l := ToLower .Value }}${branches.join("")}{{ end }}{{ end }}`;
 }

@@ -4,7 +4,7 @@ import { PORTS, type Topology } from "./topology/types";
 import { yamlFile } from "./text";
 
 /** The date the TSDB v13 schema starts; fixed, since changing it would orphan stored logs. */
-export const LOKI_SCHEMA_FROM = "2024-01-01";
+const LOKI_SCHEMA_FROM = "2024-01-01";
 /** Period of the index tables; the compactor applies retention only with 24h tables. */
 const INDEX_PERIOD = "24h";
 

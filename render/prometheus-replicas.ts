@@ -14,7 +14,7 @@ export const REPLICA_LABEL = "replica";
 export const POD_NAME_ENV = "POD_NAME";
 
 /** How many Prometheus replicas this render is for: 1 except on Kubernetes. */
-export function prometheusReplicaCount(config: StackConfig, topology: Pick<Topology, "target">): number {
+function prometheusReplicaCount(config: StackConfig, topology: Pick<Topology, "target">): number {
   return topology.target === "kubernetes" ? config.kubernetes.prometheusReplicas : 1;
 }
 

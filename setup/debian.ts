@@ -19,7 +19,7 @@ interface DebianPackage {
 
 const onPath = (command: string) => (): boolean => spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
 
-export const DEBIAN_PACKAGES: readonly DebianPackage[] = [
+const DEBIAN_PACKAGES: readonly DebianPackage[] = [
   { name: "redis-server", present: onPath("redis-server"), neededFor: ["local", "test", "bench"] },
   { name: "postgresql", present: () => postgresBinDir() !== undefined, neededFor: ["local", "test", "bench"] },
   { name: "wrk", present: onPath("wrk"), neededFor: ["bench"] },

@@ -24,11 +24,6 @@ export function defaultResources(component: Component): Resources {
 /** Label every container and pod carries: its project. */
 export const PART_OF = "voteobs";
 
-/** config/quantities.ts's rule: "256Mi", "1Gi". */
-export function isMemory(text: unknown): text is string {
-  return memory.safeParse(text).success;
-}
-
 /** Memory limit in whole megabytes (MiB), as the Docker provider takes it. */
 export function memoryMb(text: string): number {
   return Math.max(6, Math.ceil(memoryBytes(text) / 2 ** 20));

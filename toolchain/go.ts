@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 /** The oldest Go that builds every pinned module (their go.mod files ask for 1.24 to 1.26). */
-export const MIN_GO = { major: 1, minor: 26 } as const;
+const MIN_GO = { major: 1, minor: 26 } as const;
 const INSTALL_HINT = "install Go 1.26 or later (https://go.dev/doc/install; Debian: apt-get install golang-1.26 once your release has it) and make sure `go` is on PATH";
 
 export class GoMissingError extends Error {}

@@ -52,7 +52,7 @@ export function toolBinary(t: Tool, env: NodeJS.ProcessEnv = process.env): strin
   return join(toolFolder(t, env), t.name);
 }
 
-export class ToolMissingError extends Error {
+class ToolMissingError extends Error {
   constructor(readonly tool: Tool, readonly path: string) {
     super(`${tool.name} ${tool.release} is not built (expected ${path}); run \`npm run toolchain\` (it builds every pinned tool from its Go module, once per machine)`);
   }

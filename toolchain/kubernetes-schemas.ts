@@ -32,11 +32,11 @@ interface GroupVersionKind {
 }
 
 /** `<toolchainDir>/kubernetes-schemas-<release>/`. */
-export function kubernetesSchemaDir(env: NodeJS.ProcessEnv = process.env): string {
+function kubernetesSchemaDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(toolchainDir(env), `kubernetes-schemas-${KUBERNETES_SCHEMA_PIN.release}`);
 }
 
-export class SchemasMissingError extends Error {}
+class SchemasMissingError extends Error {}
 
 /** kubeconform's -schema-location for the built schemas; a clear error naming `npm run toolchain` when they are missing. */
 export function kubeconformSchemaLocation(env: NodeJS.ProcessEnv = process.env): string {

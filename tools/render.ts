@@ -8,7 +8,7 @@ import { runMain } from "../config/errors";
 import { GENERATED, stackFile, stackNames } from "./stacks";
 
 /** Renders a stack file exactly as `pulumi up` would deploy it, with the warnings `pulumi up` would print. */
-export function renderStack(stack: string): { files: RenderedFiles; warnings: string[] } {
+function renderStack(stack: string): { files: RenderedFiles; warnings: string[] } {
   const { config } = loadStackFile(stackFile(stack));
   return { files: renderAll(config, topologyFor(config, stack)), warnings: configWarnings(config) };
 }
@@ -29,12 +29,12 @@ export function readTree(folder: string): RenderedFiles {
 }
 
 /** Paths that differ between a render and a folder: changed, missing or stale. */
-export function drift(expected: RenderedFiles, actual: RenderedFiles): string[] {
+function drift(expected: RenderedFiles, actual: RenderedFiles): string[] {
   const paths = new Set([...Object.keys(expected), ...Object.keys(actual)]);
   return [...paths].sort().filter((path) => expected[path] !== actual[path]);
 }
 
-export function writeTree(folder: string, files: RenderedFiles): void {
+function writeTree(folder: string, files: RenderedFiles): void {
   rmSync(folder, { recursive: true, force: true });
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(folder, path)), { recursive: true });

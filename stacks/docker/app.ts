@@ -9,13 +9,13 @@ import { ArgChecker, hostUrl, type Resources } from "../common";
 import { checkCommon, checkPublish, nodeCheck, serviceContainer, TMPFS, type DockerComponentArgs, type PublishArgs, type RestartPolicy } from "./container";
 
 /** The repository's services/ folder, the build context of our three images. */
-export const SERVICES_DIR = resolve(__dirname, "..", "..", "services");
+const SERVICES_DIR = resolve(__dirname, "..", "..", "services");
 
 /** The environment variables that name a secret file, and the secret each file holds. */
 const SECRET_FILE_VARIABLES = { REDIS_PASSWORD_FILE: "redisPassword", POSTGRES_PASSWORD_FILE: "postgresPassword" } as const;
 
 /** The networks each service joins besides `appMetrics`: vote reaches only Redis, result only Postgres, worker both. */
-export const APP_TIERS: Record<AppService, Array<"frontTier" | "redisTier" | "postgresTier">> = {
+const APP_TIERS: Record<AppService, Array<"frontTier" | "redisTier" | "postgresTier">> = {
   vote: ["frontTier", "redisTier"],
   worker: ["redisTier", "postgresTier"],
   result: ["frontTier", "postgresTier"],

@@ -7,7 +7,7 @@ import { ArgChecker, defaultResources, isDnsLabel, isIpv4, isPort, memoryMb, PAR
 import type { PlacedFile } from "../files";
 
 /** Restart policies that bring a container back after a crash or a reboot of the engine. */
-export const RESTART_POLICIES = ["always", "unless-stopped", "on-failure"] as const;
+const RESTART_POLICIES = ["always", "unless-stopped", "on-failure"] as const;
 export type RestartPolicy = (typeof RESTART_POLICIES)[number];
 
 /** Arguments every Docker component shares. */
@@ -67,10 +67,10 @@ export function pulledImage(name: string, ref: string, parent: pulumi.Resource):
 }
 
 /** json-file logs with rotation: readable by Alloy through the Docker API, bounded on disk. */
-export const LOG_OPTIONS = { driver: "json-file", opts: { "max-size": "10m", "max-file": "3" } } as const;
+const LOG_OPTIONS = { driver: "json-file", opts: { "max-size": "10m", "max-file": "3" } } as const;
 
 /** Labels of everything a component creates: its service, its stack, the project. */
-export function labelsOf(component: Component, stack: string): Array<{ label: string; value: string }> {
+function labelsOf(component: Component, stack: string): Array<{ label: string; value: string }> {
   return [
     { label: SERVICE_LABEL, value: component },
     { label: STACK_LABEL, value: stack },
@@ -79,7 +79,7 @@ export function labelsOf(component: Component, stack: string): Array<{ label: st
 }
 
 /** Label of a files container (see filesContainer): the component whose files it holds. */
-export const FILES_OF_LABEL = "voteobs.files-of";
+const FILES_OF_LABEL = "voteobs.files-of";
 
 export interface ServiceContainerSpec {
   component: Component;
@@ -186,7 +186,7 @@ export function serviceContainer(name: string, spec: ServiceContainerSpec, paren
  * the service, whose volumes-from names the companion's id, is replaced with the new files: no
  * file outlives its removal from the render. Undefined when the container has no files.
  */
-export function filesContainer(name: string, spec: ServiceContainerSpec, parent: pulumi.Resource): docker.Container | undefined {
+function filesContainer(name: string, spec: ServiceContainerSpec, parent: pulumi.Resource): docker.Container | undefined {
   const secretOwner = spec.secretOwner ?? spec.user?.split(":")[0];
   const uploads: Array<{ file: string; content: pulumi.Input<string>; permissions: string; owner?: string }> = [
     ...(spec.files ?? []).map((file) => ({ file: file.path, content: file.content, permissions: "0444" })),

@@ -13,7 +13,7 @@ const SEGMENT = "[a-zA-Z0-9][a-zA-Z0-9_.-]*";
  * The proxy's allowlist: one anchored Go regexp (the proxy adds ^ and $) per HTTP method, matched
  * against the request path without its query, for DOCKER_API_READS with or without /v1.NN.
  */
-export function dockerApiAllowlist(reads: Readonly<Record<string, readonly string[]>> = DOCKER_API_READS): Record<string, string> {
+function dockerApiAllowlist(reads: Readonly<Record<string, readonly string[]>> = DOCKER_API_READS): Record<string, string> {
   return Object.fromEntries(
     Object.entries(reads).map(([method, paths]) => {
       const alternatives = paths.map((path) => path.slice(1).replace(/[.]/g, "\\.").replace(/\{id\}/g, SEGMENT));

@@ -19,14 +19,14 @@ export interface LokiArgs extends PulledComponentArgs {
 }
 
 /** Where Loki's S3 keys are on Docker: an AWS shared credentials file, named by AWS_SHARED_CREDENTIALS_FILE. */
-export const AWS_CREDENTIALS_FILE = `${FOLDERS.lokiSecrets}/aws-credentials`;
+const AWS_CREDENTIALS_FILE = `${FOLDERS.lokiSecrets}/aws-credentials`;
 
 /**
  * The shared credentials file of the AWS SDK (profile `default`), which Loki's S3 client reads
  * when loki.yaml gives no keys. The SDK's INI parser ends a value at a line break, reads a blank
  * followed by # or ; as a comment and strips enclosing quotes (docs/deploy.md, Known limits).
  */
-export function awsCredentialsFile(accessKeyId: pulumi.Input<string>, secretAccessKey: pulumi.Input<string>): pulumi.Output<string> {
+function awsCredentialsFile(accessKeyId: pulumi.Input<string>, secretAccessKey: pulumi.Input<string>): pulumi.Output<string> {
   return pulumi.secret(pulumi.interpolate`[default]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\n`);
 }
 

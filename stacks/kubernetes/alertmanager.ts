@@ -26,7 +26,7 @@ import {
 } from "./workload";
 
 /** Gossip port of the Alertmanager cluster. */
-export const CLUSTER_PORT = ALERTMANAGER_CLUSTER_PORT;
+const CLUSTER_PORT = ALERTMANAGER_CLUSTER_PORT;
 
 export interface AlertmanagerArgs extends PulledKubernetesArgs {
   /** The rendered `alertmanager/` folder keyed by path inside it: alertmanager.yml and templates/*.tmpl. */

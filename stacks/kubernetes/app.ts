@@ -19,7 +19,7 @@ import { containerSecurity, deployment, disruptionBudget, httpProbe, podSecurity
  * and finally closes within SHUTDOWN_TIMEOUT_MS. terminationGracePeriodSeconds covers all three
  * plus a margin, so the kubelet never kills a pod that is still draining.
  */
-export const SERVING_SHUTDOWN = {
+const SERVING_SHUTDOWN = {
   preStopSeconds: 5,
   drainMs: 5_000,
   shutdownTimeoutMs: 10_000,
@@ -29,10 +29,10 @@ export const SERVING_SHUTDOWN = {
 } as const;
 
 /** The services behind a user-facing Service: they get the drain sequence and the keep-alive timeout above. */
-export const SERVING: readonly AppService[] = ["vote", "result"];
+const SERVING: readonly AppService[] = ["vote", "result"];
 
 /** The environment that carries SERVING_SHUTDOWN to the services (names as services/shared/src/common-config.ts reads them). */
-export function servingEnvironment(): AppEnvironment {
+function servingEnvironment(): AppEnvironment {
   return {
     HTTP_KEEP_ALIVE_TIMEOUT_MS: String(SERVING_SHUTDOWN.keepAliveTimeoutMs),
     SHUTDOWN_DRAIN_MS: String(SERVING_SHUTDOWN.drainMs),

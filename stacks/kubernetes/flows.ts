@@ -28,10 +28,10 @@ export interface Flow {
 }
 
 /** The API server behind `kubernetes.default.svc`: 443 on managed clusters, 6443 on kubeadm-style ones (policies see the endpoint after the Service is resolved). */
-export const KUBE_API_PORTS = [443, 6443] as const;
+const KUBE_API_PORTS = [443, 6443] as const;
 /** The kubelet's authenticated port (cAdvisor's /metrics/cadvisor). */
-export const KUBELET_PORT = 10250;
-export const DNS_PORT = 53;
+const KUBELET_PORT = 10250;
+const DNS_PORT = 53;
 
 export function isOutside(destination: Destination | Source): destination is Outside {
   return (OUTSIDE as readonly string[]).includes(destination);

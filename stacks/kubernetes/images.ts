@@ -7,9 +7,9 @@ import type { StackConfig } from "../../config/schema";
 import { DEFAULTS } from "../common";
 
 /** The build context of our three images: the repository's services/ folder. */
-export const SERVICES_CONTEXT = resolve(__dirname, "..", "..", "services");
+const SERVICES_CONTEXT = resolve(__dirname, "..", "..", "services");
 /** One Dockerfile for vote, worker and result; the build argument SERVICE picks which. */
-export const SERVICES_DOCKERFILE = resolve(SERVICES_CONTEXT, "Dockerfile");
+const SERVICES_DOCKERFILE = resolve(SERVICES_CONTEXT, "Dockerfile");
 
 /**
  * True when an image repository names a registry host, as Docker reads a reference: the part

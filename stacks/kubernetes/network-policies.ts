@@ -9,7 +9,7 @@ type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 type Port = k8s.types.input.networking.v1.NetworkPolicyPort;
 
 /** The label every namespace carries with its own name (Kubernetes sets it), for cross-namespace selectors. */
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /**
  * Where an outside destination is. DNS: anywhere (CoreDNS pods, or a node-local cache on a

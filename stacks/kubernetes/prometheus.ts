@@ -60,19 +60,19 @@ export interface PrometheusArgs extends PulledKubernetesArgs {
 }
 
 /** Share of the TSDB volume that `--storage.tsdb.retention.size` allows by default. */
-export const RETENTION_SHARE_OF_VOLUME = 0.8;
+const RETENTION_SHARE_OF_VOLUME = 0.8;
 
 const PROMETHEUS_UNITS: Record<string, number> = { B: 1, KB: 2 ** 10, MB: 2 ** 20, GB: 2 ** 30, TB: 2 ** 40 };
 
 /** Bytes of a Prometheus size ("16GB" is 16 GiB: Prometheus reads KB, MB, GB, TB as powers of 2). */
-export function prometheusBytes(size: string): number {
+function prometheusBytes(size: string): number {
   const match = /^(\d+)(B|KB|MB|GB|TB)$/.exec(size);
   if (!match) throw new Error(`not a Prometheus size: ${size}`);
   return Number(match[1]) * PROMETHEUS_UNITS[match[2]];
 }
 
 /** 80% of a volume as a Prometheus size, in whole GB when it is one, else in MB: "20Gi" → "16GB". */
-export function retentionSizeFor(volume: string): string {
+function retentionSizeFor(volume: string): string {
   const mib = Math.floor((memoryBytes(volume) * RETENTION_SHARE_OF_VOLUME) / 2 ** 20);
   return mib % 1024 === 0 ? `${mib / 1024}GB` : `${mib}MB`;
 }

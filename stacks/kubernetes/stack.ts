@@ -47,7 +47,7 @@ export interface KubernetesStackArgs {
 }
 
 /** Components that run on Kubernetes (container metrics come from the kubelets' cAdvisor). */
-export const KUBERNETES_COMPONENTS: Component[] = ["vote", "worker", "result", "redis", "postgres", "prometheus", "alertmanager", "grafana", "loki", "alloy", "redis-exporter", "postgres-exporter", "node-exporter"];
+const KUBERNETES_COMPONENTS: Component[] = ["vote", "worker", "result", "redis", "postgres", "prometheus", "alertmanager", "grafana", "loki", "alloy", "redis-exporter", "postgres-exporter", "node-exporter"];
 
 /**
  * Pod Security Admission levels, pinned to the Kubernetes minor release the objects are validated

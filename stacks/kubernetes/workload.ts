@@ -137,7 +137,7 @@ export function filesSecret(name: string, component: Component, volumeName: stri
 }
 
 /** The pod template annotation that rolls the pods when their configuration changes. */
-export const CONFIG_HASH_ANNOTATION = "voteobs.io/config-hash";
+const CONFIG_HASH_ANNOTATION = "voteobs.io/config-hash";
 
 export function configHash(...hashes: string[]): Record<string, string> {
   return { [CONFIG_HASH_ANNOTATION]: contentHash(Object.fromEntries(hashes.map((h, i) => [String(i), h]))) };

@@ -9,9 +9,9 @@ import { fieldChanges, lineDiff } from "./structure";
 
 /** Every rendered artifact of a stack compared, and the config values that changed. */
 
-export const SEMANTIC = (path: string) => path.startsWith("prometheus/") || path === "alertmanager/alertmanager.yml" || path.startsWith("grafana/dashboards/");
+const SEMANTIC = (path: string) => path.startsWith("prometheus/") || path === "alertmanager/alertmanager.yml" || path.startsWith("grafana/dashboards/");
 
-export function diffOtherFiles(base: RenderedFiles, head: RenderedFiles): Section | undefined {
+function diffOtherFiles(base: RenderedFiles, head: RenderedFiles): Section | undefined {
   const items: Item[] = [];
   const paths = [...new Set([...Object.keys(base), ...Object.keys(head)])].filter((p) => !SEMANTIC(p)).sort();
   for (const path of paths) {

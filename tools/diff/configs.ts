@@ -15,7 +15,7 @@ export function keyedList<T extends Record<string, unknown>>(list: T[] | undefin
   return out;
 }
 
-export function diffKeyed(label: string, a: Map<string, unknown>, b: Map<string, unknown>, where: string): Item[] {
+function diffKeyed(label: string, a: Map<string, unknown>, b: Map<string, unknown>, where: string): Item[] {
   const items: Item[] = [];
   for (const key of [...new Set([...a.keys(), ...b.keys()])]) {
     const old = a.get(key);
@@ -30,7 +30,7 @@ export function diffKeyed(label: string, a: Map<string, unknown>, b: Map<string,
   return items;
 }
 
-export function parseYamlFile(files: RenderedFiles, path: string): Record<string, unknown> | undefined {
+function parseYamlFile(files: RenderedFiles, path: string): Record<string, unknown> | undefined {
   const text = files[path];
   return text === undefined ? undefined : ((parseYaml(text) as Record<string, unknown> | null) ?? {});
 }

@@ -2,7 +2,7 @@
 
 export const ARROW = "→";
 
-export function scalar(value: unknown): string {
+function scalar(value: unknown): string {
   // Plain unless it would be ambiguous (empty, padded, multi-line, or holding a list separator).
   if (typeof value === "string") return /^[^\s,[\]{}](?:[^\n,]*[^\s,])?$/.test(value) ? value : JSON.stringify(value);
   return JSON.stringify(value);
@@ -12,7 +12,7 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-export function isScalarList(value: unknown): value is unknown[] {
+function isScalarList(value: unknown): value is unknown[] {
   return Array.isArray(value) && value.every((v) => !isObject(v) && !Array.isArray(v));
 }
 

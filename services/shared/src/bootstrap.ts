@@ -9,7 +9,7 @@ import { createServiceMetrics, Dependency, ServiceMetrics, ServiceName } from ".
 import { delay, errorMessage } from "./timeout";
 
 /** Exit code for a configuration error, distinct from a crash (1). */
-export const EXIT_CONFIG_ERROR = 2;
+const EXIT_CONFIG_ERROR = 2;
 
 /** Runs the config loader; on a ConfigError prints one line to stderr and exits with code 2. */
 export function loadConfigOrExit<T>(service: ServiceName, load: () => T): T {
@@ -45,7 +45,7 @@ export function createServiceRuntime(service: ServiceName, dependencies: readonl
 }
 
 /** The HTTP metrics for these routes, or a no-op recorder when METRICS=off. */
-export function createHttpRecorder(config: CommonConfig, metrics: ServiceMetrics, routes: Routes): HttpRecorder {
+function createHttpRecorder(config: CommonConfig, metrics: ServiceMetrics, routes: Routes): HttpRecorder {
   return config.httpMetrics ? createHttpMetrics(metrics.registry, routeMethods(routes)) : NO_HTTP_METRICS;
 }
 
@@ -63,7 +63,7 @@ export interface ShutdownOptions {
  * On SIGTERM or SIGINT runs `stop` once, flushes the logs and exits 0; a hard deadline exits 1.
  * Uncaught errors are logged and end the process with 1 (a crash the supervisor restarts).
  */
-export function handleLifecycle(options: ShutdownOptions): void {
+function handleLifecycle(options: ShutdownOptions): void {
   const { logger } = options;
   let stopping = false;
   const shutdown = (signal: string): void => {

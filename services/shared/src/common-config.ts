@@ -1,6 +1,6 @@
 import { Env, readChoice, readInteger, readPort, readSecretFile, readString, readUrl, ConfigError } from "./env";
 
-export const LOG_LEVELS = ["error", "warn", "info", "http", "verbose", "debug", "silly"] as const;
+const LOG_LEVELS = ["error", "warn", "info", "http", "verbose", "debug", "silly"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Settings every service shares: HTTP port, logging, metrics switch, shutdown deadline. */
@@ -26,7 +26,7 @@ export interface CommonConfig {
 }
 
 /** What the shutdown keeps, after the drain, for closing connections and flushing logs. */
-export const SHUTDOWN_RESERVE_AFTER_DRAIN_MS = 2_000;
+const SHUTDOWN_RESERVE_AFTER_DRAIN_MS = 2_000;
 
 export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
   const shutdownTimeoutMs = readInteger(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000);

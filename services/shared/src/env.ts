@@ -62,7 +62,7 @@ export function readChoice<T extends string>(env: Env, name: string, choices: re
 }
 
 /** The URL as it may be shown in an error: whatever stands between `//` and `@` (user and password) masked. */
-export function redactCredentials(url: string): string {
+function redactCredentials(url: string): string {
   return url.replace(/\/\/[^/@]*@/, "//***@");
 }
 

@@ -11,7 +11,7 @@ export function methodLabel(method: string | undefined): string {
   return method !== undefined && KNOWN_METHODS.has(method) ? method : "OTHER";
 }
 
-export function statusClass(statusCode: number): "2xx" | "3xx" | "4xx" | "5xx" {
+function statusClass(statusCode: number): "2xx" | "3xx" | "4xx" | "5xx" {
   if (statusCode >= 500) return "5xx";
   if (statusCode >= 400) return "4xx";
   if (statusCode >= 300) return "3xx";

@@ -8,7 +8,7 @@ import { BodyTooLargeError, readSmallBody } from "./request-body";
 import { VoteQueue } from "./vote-queue";
 import { choiceCookie, CLEAR_VOTER_ID_COOKIE, newVoterId, readVoterCookies, voterIdCookie } from "./voter-cookie";
 
-export const BODY_LIMIT_BYTES = 1024;
+const BODY_LIMIT_BYTES = 1024;
 const HTML = "text/html; charset=utf-8";
 
 export interface VoteRouteDeps {

@@ -15,7 +15,7 @@ export interface WorkerConfig extends CommonConfig {
 }
 
 // The batch is pushed to the processing list with one Lua unpack(), whose stack holds about 8000 values.
-export const MAX_BATCH_SIZE = 5_000;
+const MAX_BATCH_SIZE = 5_000;
 
 export function loadWorkerConfig(env: Env): WorkerConfig {
   const workerId = readOptionalString(env, "WORKER_ID") ?? `${hostname()}-${randomUUID().slice(0, 8)}`;

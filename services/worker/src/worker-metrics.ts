@@ -35,7 +35,7 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
 }
 
 /** Age in seconds of a queue message from its `ts` (ms since epoch); 0 when unknown. */
-export function messageAgeSeconds(raw: string | null | undefined, now: number): number {
+function messageAgeSeconds(raw: string | null | undefined, now: number): number {
   if (raw === null || raw === undefined) return 0;
   try {
     const ts = (JSON.parse(raw) as { ts?: unknown }).ts;
