@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { stackSchema } from "../../config/schema";
 import { PINS, TEST_PINS } from "../../config/versions";
 import { TOOLS, toolPath, type ToolName } from "../../toolchain";
 import { replaceAndExclude } from "../../toolchain/build";
+import { checkGo, GoMissingError } from "../../toolchain/go";
 
 /** The version a binary reports, from its own --version output (each upstream prints it its way). */
 function reportedVersion(name: ToolName): string {
@@ -60,5 +64,27 @@ describe("the tests run exactly the versions the stacks deploy", () => {
   it("reads replace and exclude directives in both go.mod forms", () => {
     const goMod = ["module m", "require x v1", "replace a => b v1.0.0", "exclude (", "  c v1.2.3 // broken", "  d v2.0.0", ")", "replace (", "\te v1 => f v2", ")"].join("\n");
     assert.deepEqual(replaceAndExclude(goMod), ["replace a => b v1.0.0", "exclude c v1.2.3", "exclude d v2.0.0", "replace e v1 => f v2"]);
+  });
+});
+
+describe("npm run toolchain without a usable go", () => {
+  const fakeGo = (version: string) => {
+    const dir = mkdtempSync(join(tmpdir(), "voteobs-fake-go-"));
+    writeFileSync(join(dir, "go"), `#!/bin/sh\necho ${version}\n`, { mode: 0o755 });
+    return dir;
+  };
+
+  it("fails with the install line when go is missing, and when it is older than 1.26", () => {
+    assert.throws(() => checkGo({ PATH: "/nonexistent" }), (error: unknown) => error instanceof GoMissingError && /not available[\s\S]*install Go 1\.26 or later/.test(error.message));
+    const old = fakeGo("go1.25.4");
+    assert.throws(() => checkGo({ PATH: old }), (error: unknown) => error instanceof GoMissingError && /go1\.25\.4 is too old[\s\S]*go1\.26 or later/.test(error.message));
+    assert.equal(checkGo({ PATH: fakeGo("go1.26.8") }), "go1.26.8");
+  });
+
+  it("the command exits 2 with that message, no stack trace", () => {
+    const result = spawnSync(process.execPath, ["--import", "tsx", "toolchain/main.ts"], { cwd: join(__dirname, "../.."), encoding: "utf8", env: { ...process.env, PATH: `${fakeGo("go1.24.1")}:/usr/bin:/bin` } });
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, /go1\.24\.1 is too old/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
   });
 });
