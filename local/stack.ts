@@ -162,7 +162,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ]);
 
     const exporterList = await Promise.all([
-      step("redis-exporter", async () => stopped(await startRedisExporter(redis.url, { port: ports["redis-exporter"], passwordFile: writeRedisExporterPasswords(join(stateDir, "secrets"), redis.url, appSecrets.redisPassword) })), (e) => `127.0.0.1:${e.port}`),
+      step("redis-exporter", async () => stopped(await startRedisExporter(redis.url, { port: ports["redis-exporter"], passwordFile: writeRedisExporterPasswords(dirname(topology.app.secretFiles.redisPassword), redis.url, appSecrets.redisPassword) })), (e) => `127.0.0.1:${e.port}`),
       step(
         "postgres-exporter",
         async () => stopped(await startPostgresExporter({ uri: `127.0.0.1:${postgres.port}/${postgres.database}?sslmode=disable`, user: postgres.user, passwordFile: topology.app.secretFiles.postgresPassword }, { port: ports["postgres-exporter"] })),

@@ -26,34 +26,34 @@ export async function ensureToolchain(log: (line: string) => void, stream: NodeJ
       listing[tool.name] = { version: tool.release, path: cached.path };
       continue;
     }
-    const ticker = startTicker(stream, label, start);
-    try {
-      const result = await buildTool(tool, process.env);
-      ticker.stop();
-      built++;
-      log(`${label}: built in ${seconds(start)} (${result.method}, ${tool.go.module}@${tool.go.version})`);
-      listing[tool.name] = { version: tool.release, path: result.path };
-    } catch (error) {
-      ticker.stop();
-      log(`${label}: FAILED after ${seconds(start)}`);
-      throw error;
-    }
+    const result = await withProgress(stream, log, label, () => buildTool(tool, process.env));
+    built++;
+    log(`${label}: built in ${seconds(start)} (${result.method}, ${tool.go.module}@${tool.go.version})`);
+    listing[tool.name] = { version: tool.release, path: result.path };
   }
   const label = `[schemas] Kubernetes ${KUBERNETES_SCHEMA_PIN.release} JSON schemas (kubeconform)`;
   const start = Date.now();
+  const schemas = await withProgress(stream, log, label, () => buildKubernetesSchemas(process.env));
+  log(schemas.cached ? `${label}: cached` : `${label}: ${schemas.files} kinds written in ${seconds(start)} (${KUBERNETES_SCHEMA_PIN.go.module}@${KUBERNETES_SCHEMA_PIN.go.version})`);
+  listing["kubernetes-schemas"] = { version: KUBERNETES_SCHEMA_PIN.release, path: schemas.dir };
+  log(`toolchain ready in ${seconds(began)} (${built} built, ${TOOLS.length - built} cached)`);
+  return listing;
+}
+
+/** Runs one build step with its ticking line; a failure is logged with its elapsed time and rethrown. */
+async function withProgress<T>(stream: NodeJS.WriteStream, log: (line: string) => void, label: string, run: () => Promise<T>): Promise<T> {
+  const start = Date.now();
   const ticker = startTicker(stream, label, start);
+  let value: T;
   try {
-    const result = await buildKubernetesSchemas(process.env);
-    ticker.stop();
-    log(result.cached ? `${label}: cached` : `${label}: ${result.files} kinds written in ${seconds(start)} (${KUBERNETES_SCHEMA_PIN.go.module}@${KUBERNETES_SCHEMA_PIN.go.version})`);
-    listing["kubernetes-schemas"] = { version: KUBERNETES_SCHEMA_PIN.release, path: result.dir };
+    value = await run();
   } catch (error) {
     ticker.stop();
     log(`${label}: FAILED after ${seconds(start)}`);
     throw error;
   }
-  log(`toolchain ready in ${seconds(began)} (${built} built, ${TOOLS.length - built} cached)`);
-  return listing;
+  ticker.stop();
+  return value;
 }
 
 function seconds(since: number): string {

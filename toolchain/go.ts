@@ -25,9 +25,8 @@ export function checkGo(env: NodeJS.ProcessEnv): string {
  * The environment of every go command here: modules on, no workspace, no cgo (as the upstream
  * release builds), and none of the caller's GOFLAGS, which could change what gets built.
  */
-export function goEnv(base: NodeJS.ProcessEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base, GO111MODULE: "on", GOWORK: "off", CGO_ENABLED: "0", GOFLAGS: "", ...extra };
-  return env;
+export function goEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...base, GO111MODULE: "on", GOWORK: "off", CGO_ENABLED: "0", GOFLAGS: "" };
 }
 
 export interface GoRun {
